@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what jpqd needs from Debian (and ONNX Runtime from npm, for validating exports), then
+# configures and builds. Idempotent: rerunning only rebuilds what changed.
+#
+#   scripts/setup.sh                 # training + runtime, Release, into build/
+#   JPQD_BUILD_DIR=out scripts/setup.sh -DJPQD_SANITIZE=ON   # extra CMake flags are passed through
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DIR=${JPQD_BUILD_DIR:-build}
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libtorch-dev libopenblas-dev libgloo-dev         # LibTorch; OpenBLAS or GEMMs run ~25x slower
+  libdnnl-dev                                       # oneDNN, the runtime's kernels
+  libonnx-dev libprotobuf-dev protobuf-compiler     # ONNX export
+  nlohmann-json3-dev libcli11-dev libutf8proc-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  gnuplot-nox                                       # compression report figures
+  python3 python3-torch python3-numpy               # independent reference checks in tests
+  nodejs npm                                        # onnxruntime-node, a real ONNX Runtime for parity
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [ ! -d tools/onnxruntime/node_modules/onnxruntime-node ]; then
+  echo "setup: installing onnxruntime-node (npm, --ignore-scripts)" >&2
+  (cd tools/onnxruntime && npm install --ignore-scripts --no-audit --no-fund --loglevel=error) ||
+    echo "setup: warning: onnxruntime-node could not be installed; ONNX Runtime parity tests will be skipped" >&2
+fi
+
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@"
+# Two cores, LibTorch headers: more than two parallel compiles only swaps.
+cmake --build "$BUILD_DIR" -j "${JPQD_JOBS:-2}"

@@ -1,0 +1,23 @@
+// NNCF scope strings: "{re}<regex>" is searched (std::regex_search, ECMAScript) in a node's scope;
+// any other string must equal the scope exactly.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/model_graph.h"
+
+namespace jpqd::compression {
+
+bool scope_matches(const std::string& pattern, const std::string& scope);
+bool any_scope_matches(const std::vector<std::string>& patterns, const std::string& scope);
+
+// Throws InvalidArgument("<where>: scope \"<p>\" matches no node of the model") for the first pattern
+// that selects nothing in `graph` (NNCF silently ignores such scopes; a typo should not).
+void require_scopes_match(const std::vector<std::string>& patterns, const model::ModelGraph& graph,
+                          const std::string& where);
+
+// A string or a list of strings, as NNCF accepts for target_scopes / ignored_scopes.
+std::vector<std::string> parse_scope_list(const Json& value, const std::string& where);
+
+}  // namespace jpqd::compression

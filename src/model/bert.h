@@ -1,0 +1,70 @@
+// BERT with Hugging Face semantics as a LibTorch module: BertForSequenceClassification,
+// BertForQuestionAnswering and BertForMaskedLM share one class with a task head.
+//
+// Parameter names map one to one onto Hugging Face's ("bert.encoder.layer.0.attention.self.query.weight",
+// "classifier.weight", "qa_outputs.weight", "cls.predictions.transform.dense.weight", ...), because
+// submodules are registered under HF's names. Pruned models (per-layer heads and FFN width from
+// BertConfig::heads_per_layer / intermediate_per_layer) use the same class.
+#pragma once
+
+#include <torch/torch.h>
+
+#include "model/bert_config.h"
+#include "model/model_graph.h"
+
+namespace jpqd::model {
+
+enum class TaskHead { kSequenceClassification, kQuestionAnswering, kMaskedLM };
+
+std::string task_head_architecture(TaskHead head);  // "BertForSequenceClassification", ...
+
+struct BertInputs {
+  torch::Tensor input_ids;       // [B, S] int64
+  torch::Tensor attention_mask;  // [B, S] int64 (1 = token, 0 = padding); undefined = all ones
+  torch::Tensor token_type_ids;  // [B, S] int64; undefined = all zeros
+};
+
+struct BertOutputs {
+  torch::Tensor logits;        // classification [B, num_labels]; MLM [B, S, vocab]
+  torch::Tensor start_logits;  // QA [B, S]
+  torch::Tensor end_logits;    // QA [B, S]
+};
+
+// Targets as HF models take them; only the ones of the model's head are used.
+struct BertLabels {
+  torch::Tensor labels;           // classification: [B] int64, regression: [B] float,
+                                  // multi-label: [B, C] float; MLM: [B, S] int64 with -100 = ignore
+  torch::Tensor start_positions;  // QA: [B] int64
+  torch::Tensor end_positions;    // QA: [B] int64
+};
+
+class BertImpl : public torch::nn::Module {
+ public:
+  BertImpl(BertConfig config, TaskHead head);
+
+  BertOutputs forward(const BertInputs& inputs);
+
+  // The task loss exactly as HF computes it for this head and config.problem_type
+  // (cross-entropy, MSE for num_labels == 1, BCE-with-logits for multi-label, QA mean of start/end
+  // cross-entropies with positions clamped to the sequence length and ignored beyond it).
+  torch::Tensor loss(const BertOutputs& outputs, const BertLabels& labels) const;
+
+  const BertConfig& config() const { return config_; }
+  TaskHead head() const { return head_; }
+
+  // Every node compression may select, in forward order (see model_graph.h).
+  ModelGraph graph();
+
+  // Hugging Face names of the parameters and buffers that make up the model itself (no compression
+  // state), i.e. what model.safetensors holds.
+  std::vector<std::string> hf_parameter_names() const;
+
+ private:
+  BertConfig config_;
+  TaskHead head_;
+  struct Parts;
+  std::shared_ptr<Parts> parts_;
+};
+TORCH_MODULE(Bert);
+
+}  // namespace jpqd::model

@@ -17,8 +17,11 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox                                       # compression report figures
   python3 python3-torch python3-numpy               # independent reference checks in tests
-  nodejs npm                                        # onnxruntime-node, a real ONNX Runtime for parity
 )
+# onnxruntime-node (a real ONNX Runtime, for parity tests and peer benchmarks) needs node and npm; a
+# machine with NodeSource's nodejs already has both, and Debian's npm conflicts with it.
+command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

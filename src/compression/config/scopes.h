@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/json_util.h"
 #include "model/model_graph.h"
 
 namespace jpqd::compression {

@@ -1,0 +1,81 @@
+#include "compression/config/scopes.h"
+
+#include <map>
+#include <mutex>
+#include <regex>
+
+#include "common/error.h"
+
+namespace jpqd::compression {
+
+namespace {
+
+constexpr const char* kRegexPrefix = "{re}";
+
+bool is_regex(const std::string& pattern) { return pattern.rfind(kRegexPrefix, 0) == 0; }
+
+// Selecting layers matches every pattern against every graph node; compiling each regex once keeps
+// that cheap. Patterns are validated when the config is parsed, so compilation here cannot fail.
+const std::regex& compiled(const std::string& pattern) {
+  static std::mutex mutex;
+  static std::map<std::string, std::regex> cache;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = cache.find(pattern);
+  if (it == cache.end())
+    it = cache.emplace(pattern, std::regex(pattern.substr(4), std::regex::ECMAScript)).first;
+  return it->second;
+}
+
+}  // namespace
+
+bool scope_matches(const std::string& pattern, const std::string& scope) {
+  if (!is_regex(pattern)) return pattern == scope;
+  return std::regex_search(scope, compiled(pattern));
+}
+
+bool any_scope_matches(const std::vector<std::string>& patterns, const std::string& scope) {
+  for (const auto& p : patterns)
+    if (scope_matches(p, scope)) return true;
+  return false;
+}
+
+void require_scopes_match(const std::vector<std::string>& patterns, const model::ModelGraph& graph,
+                          const std::string& where) {
+  for (const auto& pattern : patterns) {
+    bool found = false;
+    for (const auto& node : graph) {
+      if (scope_matches(pattern, node.scope)) {
+        found = true;
+        break;
+      }
+    }
+    JPQD_CHECK(found, InvalidArgument, where, ": scope \"", pattern, "\" matches no node of the model");
+  }
+}
+
+std::vector<std::string> parse_scope_list(const Json& value, const std::string& where) {
+  std::vector<std::string> out;
+  if (value.is_string()) {
+    out.push_back(value.get<std::string>());
+  } else {
+    JPQD_CHECK(value.is_array(), InvalidArgument, where, ": expected a scope string or a list of them, got ",
+               value.dump());
+    for (size_t i = 0; i < value.size(); ++i) {
+      JPQD_CHECK(value[i].is_string(), InvalidArgument, where, "[", i, "]: expected a scope string, got ",
+                 value[i].dump());
+      out.push_back(value[i].get<std::string>());
+    }
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    JPQD_CHECK(!out[i].empty() && out[i] != kRegexPrefix, InvalidArgument, where, ": empty scope \"", out[i], "\"");
+    if (!is_regex(out[i])) continue;
+    try {
+      std::regex(out[i].substr(4), std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      throw InvalidArgument(str_cat(where, ": invalid regular expression in scope \"", out[i], "\": ", e.what()));
+    }
+  }
+  return out;
+}
+
+}  // namespace jpqd::compression

@@ -1,0 +1,19 @@
+// One tokenized example as training and evaluation consume it, Torch-free so the runtime's `jpqd eval`
+// reads the same features as the trainer.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace jpqd::data {
+
+struct Feature {
+  std::vector<int64_t> input_ids;
+  std::vector<int64_t> token_type_ids;
+  int64_t label = -1;          // classification: index into the task's label list
+  std::vector<float> targets;  // regression (1 value) or multi-label (C values)
+  int64_t start_position = 0;  // question answering (token index; 0 = [CLS] when the answer is not in the window)
+  int64_t end_position = 0;
+};
+
+}  // namespace jpqd::data

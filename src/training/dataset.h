@@ -1,0 +1,55 @@
+// Tokenized examples and their batching into tensors, with dynamic padding (to the longest example of
+// the batch) or padding to max_length (run_glue's --pad_to_max_length).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "data/feature.h"
+#include "model/bert.h"
+
+namespace jpqd::training {
+
+struct Batch {
+  model::BertInputs inputs;
+  model::BertLabels labels;
+  int64_t size = 0;
+};
+
+// One tokenized example and whatever target its task has.
+using Row = data::Feature;
+
+enum class TargetKind { kNone, kClassLabel, kRegression, kMultiLabel, kSpan, kMaskedLm };
+
+// Rewrites a batch after padding (masked-LM masking); `seed` is derived from (run seed, epoch,
+// batch index) by the caller, so a batch is masked the same way in a resumed run.
+using BatchTransform = std::function<void(Batch& batch, uint64_t seed)>;
+
+class TokenizedDataset {
+ public:
+  TokenizedDataset(std::vector<Row> rows, TargetKind target, int64_t pad_to_length, int64_t pad_id);
+
+  int64_t size() const { return static_cast<int64_t>(rows_.size()); }
+  const Row& row(int64_t i) const { return rows_.at(static_cast<size_t>(i)); }
+  TargetKind target() const { return target_; }
+  Batch batch(const std::vector<int64_t>& indices, uint64_t seed = 0) const;
+  void set_batch_transform(BatchTransform transform) { transform_ = std::move(transform); }
+  int64_t total_tokens(const std::vector<int64_t>& indices) const;
+
+ private:
+  std::vector<Row> rows_;
+  TargetKind target_;
+  int64_t pad_to_length_;  // 0 = dynamic padding
+  int64_t pad_id_;
+  BatchTransform transform_;
+};
+
+// Index order of one epoch: a permutation drawn from (seed, epoch) alone, so a resumed run sees the
+// same order as an uninterrupted one without replaying earlier epochs.
+std::vector<int64_t> epoch_permutation(int64_t size, int64_t seed, int64_t epoch);
+std::vector<int64_t> sequential_indices(int64_t begin, int64_t end);
+
+}  // namespace jpqd::training

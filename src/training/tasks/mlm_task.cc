@@ -1,0 +1,119 @@
+#include "training/tasks/mlm_task.h"
+
+#include <fstream>
+
+#include "common/error.h"
+#include "common/logging.h"
+#include "common/progress_bar.h"
+
+namespace jpqd::training {
+
+namespace {
+
+std::vector<std::string> read_documents(const std::string& path) {
+  std::ifstream in(path);
+  JPQD_CHECK(in.good(), IoError, path, ": cannot open");
+  std::vector<std::string> docs;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // run_mlm drops empty lines
+    docs.push_back(std::move(line));
+  }
+  return docs;
+}
+
+std::vector<Row> to_examples(const text::BertTokenizer& tokenizer, const std::vector<std::string>& docs,
+                             const MlmDataOptions& options, const std::string& what) {
+  std::vector<Row> rows;
+  std::vector<int64_t> stream;
+  ProgressBar progress("tokenize " + what, static_cast<int64_t>(docs.size()), "docs");
+  for (const auto& doc : docs) {
+    text::Encoding enc = options.line_by_line
+                             ? tokenizer.encode(doc, std::nullopt, options.max_seq_length, text::Truncation::kLongestFirst)
+                             : tokenizer.encode(doc);
+    if (options.line_by_line) {
+      Row row;
+      row.input_ids = std::move(enc.input_ids);
+      row.token_type_ids.assign(row.input_ids.size(), 0);
+      rows.push_back(std::move(row));
+    } else {
+      stream.insert(stream.end(), enc.input_ids.begin(), enc.input_ids.end());
+    }
+    progress.update();
+  }
+  progress.close();
+  if (!options.line_by_line) {
+    const auto block = static_cast<size_t>(options.max_seq_length);
+    for (size_t begin = 0; begin + block <= stream.size(); begin += block) {
+      Row row;
+      row.input_ids.assign(stream.begin() + static_cast<std::ptrdiff_t>(begin),
+                           stream.begin() + static_cast<std::ptrdiff_t>(begin + block));
+      row.token_type_ids.assign(block, 0);
+      rows.push_back(std::move(row));
+    }
+  }
+  return rows;
+}
+
+void truncate(std::vector<Row>& rows, int64_t max_samples) {
+  if (max_samples >= 0 && static_cast<int64_t>(rows.size()) > max_samples) rows.resize(static_cast<size_t>(max_samples));
+}
+
+}  // namespace
+
+MaskingOptions masking_options_for(const text::BertTokenizer& tokenizer, const MlmDataOptions& options) {
+  const auto& vocab = tokenizer.vocab();
+  MaskingOptions m;
+  m.mlm_probability = options.mlm_probability;
+  m.whole_word_mask = options.whole_word_mask;
+  m.mask_id = vocab.mask_id();
+  m.vocab_size = vocab.size();
+  m.special_ids = {vocab.cls_id(), vocab.sep_id(), vocab.pad_id()};
+  m.is_continuation.resize(static_cast<size_t>(vocab.size()));
+  for (int64_t i = 0; i < vocab.size(); ++i) m.is_continuation[static_cast<size_t>(i)] = vocab.token(i).rfind("##", 0) == 0;
+  return m;
+}
+
+MlmDatasets build_mlm_datasets(const text::BertTokenizer& tokenizer, const MlmDataOptions& options) {
+  JPQD_CHECK(!options.train_files.empty(), InvalidArgument, "--train_file is required");
+  JPQD_CHECK(options.max_seq_length >= 8 && options.max_seq_length <= tokenizer.options().model_max_length,
+             InvalidArgument, "--max_seq_length ", options.max_seq_length, " must be in [8, ",
+             tokenizer.options().model_max_length, "]");
+  JPQD_CHECK(options.validation_split_percentage >= 0 && options.validation_split_percentage < 100, InvalidArgument,
+             "--validation_split_percentage must be in [0, 100), got ", options.validation_split_percentage);
+  std::vector<std::string> train_docs;
+  for (const auto& f : options.train_files) {
+    auto docs = read_documents(f);
+    train_docs.insert(train_docs.end(), std::make_move_iterator(docs.begin()), std::make_move_iterator(docs.end()));
+  }
+  JPQD_CHECK(!train_docs.empty(), InvalidArgument, "the training files contain no text");
+  std::vector<std::string> eval_docs;
+  if (!options.validation_file.empty()) {
+    eval_docs = read_documents(options.validation_file);
+  } else {
+    const auto held_out = static_cast<size_t>(static_cast<double>(train_docs.size()) *
+                                              options.validation_split_percentage / 100.0);
+    eval_docs.assign(train_docs.begin(), train_docs.begin() + static_cast<std::ptrdiff_t>(held_out));
+    train_docs.erase(train_docs.begin(), train_docs.begin() + static_cast<std::ptrdiff_t>(held_out));
+  }
+  log_info("MLM data: ", train_docs.size(), " training and ", eval_docs.size(), " held-out documents");
+
+  auto train_rows = to_examples(tokenizer, train_docs, options, "train");
+  auto eval_rows = to_examples(tokenizer, eval_docs, options, "eval");
+  truncate(train_rows, options.max_train_samples);
+  truncate(eval_rows, options.max_eval_samples);
+  JPQD_CHECK(!train_rows.empty(), InvalidArgument, "no training block of ", options.max_seq_length,
+             " tokens could be formed; use --line_by_line or more text");
+
+  const auto pad = tokenizer.vocab().pad_id();
+  const auto masking = masking_options_for(tokenizer, options);
+  MlmDatasets out;
+  out.train = std::make_shared<TokenizedDataset>(std::move(train_rows), TargetKind::kMaskedLm, 0, pad);
+  out.eval = std::make_shared<TokenizedDataset>(std::move(eval_rows), TargetKind::kMaskedLm, 0, pad);
+  auto transform = [masking](Batch& batch, uint64_t seed) { mask_tokens(batch, masking, seed); };
+  out.train->set_batch_transform(transform);
+  out.eval->set_batch_transform(transform);
+  return out;
+}
+
+}  // namespace jpqd::training

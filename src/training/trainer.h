@@ -1,0 +1,95 @@
+// The training loop: Hugging Face Trainer semantics, with Optimum Intel's OVTrainer additions
+// (compression controller, distillation from a teacher) in the order of ALGORITHMS.md section 0:
+//   range init before the first step; controller.epoch_step() at each epoch start;
+//   controller.step() at the start of each optimizer step; loss = (1-w)·task + w·KD + compression.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/json_util.h"
+#include "compression/api/controller.h"
+#include "compression/config/compression_config.h"
+#include "model/bert.h"
+#include "text/bert_tokenizer.h"
+#include "training/dataset.h"
+#include "training/training_arguments.h"
+#include "training/trainer_state.h"
+
+namespace jpqd::training {
+
+// What evaluation produced, for task metrics: classification logits [N, C] (or [N] for regression),
+// or QA start/end logits [N, S]; labels as the dataset holds them.
+struct EvalPrediction {
+  torch::Tensor logits;
+  torch::Tensor start_logits;
+  torch::Tensor end_logits;
+  torch::Tensor labels;
+};
+
+// Returns metric name -> value (e.g. {"accuracy": 0.91}); the trainer prefixes them ("eval_accuracy").
+using ComputeMetrics = std::function<Json(const EvalPrediction&)>;
+
+struct TrainOutput {
+  int64_t global_step = 0;
+  double training_loss = 0.0;
+  Json metrics;  // train_runtime, train_samples_per_second, ...
+};
+
+class Trainer {
+ public:
+  Trainer(model::Bert model, TrainingArguments args, std::shared_ptr<const TokenizedDataset> train_dataset,
+          std::shared_ptr<const TokenizedDataset> eval_dataset, ComputeMetrics compute_metrics,
+          std::optional<text::BertTokenizer> tokenizer,
+          std::optional<compression::CompressionConfig> compression_config = std::nullopt,
+          model::Bert teacher = nullptr);
+  ~Trainer();
+
+  TrainOutput train();
+  // Metrics on eval_dataset (or `dataset`), prefixed "<prefix>_"; logged to log_history.
+  Json evaluate(const TokenizedDataset* dataset = nullptr, const std::string& prefix = "eval");
+  EvalPrediction predict(const TokenizedDataset& dataset);
+  // HF files (config.json, model.safetensors, tokenizer), compression state and config, then the
+  // export hook (physically pruned INT8 model) when one is set.
+  void save_model(const std::string& dir = "");
+
+  // Called by save_model() after the checkpoint files are written (the export stage sets it).
+  void set_export_hook(std::function<void(const std::string& dir)> hook) { export_hook_ = std::move(hook); }
+
+  model::Bert& model() { return model_; }
+  compression::CompositeController* controller() { return controller_.get(); }
+  const TrainerState& state() const { return state_; }
+  const TrainingArguments& args() const { return args_; }
+
+  // Writes {train,eval,all}_results.json ("all" merges every split saved so far).
+  void save_metrics(const std::string& split, const Json& metrics);
+
+ private:
+  struct Loop;
+  void initialize_compression_ranges();
+  void log(Json entry);
+  void maybe_save_checkpoint(bool epoch_end);
+  std::string write_checkpoint();  // returns its directory
+  torch::Tensor compute_loss(const Batch& batch, Json* parts);
+  torch::Tensor loss_from_outputs(const Batch& batch, const model::BertOutputs& outputs, Json* parts);
+  // One pass over `dataset` in eval mode; sums loss·batch size into *loss_sum when given.
+  EvalPrediction run_evaluation(const TokenizedDataset& dataset, bool keep_predictions, double* loss_sum);
+
+  model::Bert model_;
+  model::Bert teacher_;
+  TrainingArguments args_;
+  std::shared_ptr<const TokenizedDataset> train_dataset_;
+  std::shared_ptr<const TokenizedDataset> eval_dataset_;
+  ComputeMetrics compute_metrics_;
+  std::optional<text::BertTokenizer> tokenizer_;
+  std::optional<compression::CompressionConfig> compression_config_;
+  std::unique_ptr<compression::CompositeController> controller_;
+  std::unique_ptr<torch::optim::AdamW> optimizer_;
+  std::function<void(const std::string&)> export_hook_;
+  TrainerState state_;
+  int64_t lr_step_ = 0;
+};
+
+}  // namespace jpqd::training

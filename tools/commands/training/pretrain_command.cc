@@ -1,0 +1,69 @@
+// jpqd pretrain: masked-language-model pretraining with run_mlm.py's flags.
+#include <cmath>
+#include <filesystem>
+
+#include "commands/command.h"
+#include "commands/training/model_loading.h"
+#include "commands/training/training_flags.h"
+#include "common/logging.h"
+#include "training/tasks/mlm_task.h"
+#include "training/trainer.h"
+
+namespace jpqd::cli {
+
+namespace {
+
+struct PretrainFlags {
+  std::string model_name_or_path = "bert-mini";
+  std::string tokenizer_name;
+  training::MlmDataOptions data;
+  TrainingFlags training;
+};
+
+void run_pretrain(PretrainFlags& f) {
+  training::TrainingArguments args = f.training.resolve();
+  prepare_output_dir(args);
+  text::BertTokenizer tokenizer = load_tokenizer(f.model_name_or_path, f.tokenizer_name);
+  model::Bert model = load_model(f.model_name_or_path, model::TaskHead::kMaskedLM, std::nullopt, args);
+  JPQD_CHECK(f.data.max_seq_length <= model->config().max_position_embeddings, InvalidArgument, "--max_seq_length ",
+             f.data.max_seq_length, " exceeds max_position_embeddings ", model->config().max_position_embeddings);
+  auto datasets = training::build_mlm_datasets(tokenizer, f.data);
+
+  training::Trainer trainer(model, args, datasets.train, datasets.eval, nullptr, tokenizer);
+  if (args.do_train) {
+    if (!args.resume_from_checkpoint.empty()) load_weights_for_resume(*model, args);
+    auto result = trainer.train();
+    trainer.save_model();
+    trainer.save_metrics("train", result.metrics);
+  }
+  if (args.do_eval) {
+    Json metrics = trainer.evaluate();
+    metrics["perplexity"] = std::exp(metrics["eval_loss"].get<double>());
+    log_info("perplexity = ", metrics["perplexity"].get<double>());
+    trainer.save_metrics("eval", metrics);
+  }
+}
+
+}  // namespace
+
+void register_pretrain_command(CLI::App& app) {
+  auto flags = std::make_shared<PretrainFlags>();
+  CLI::App* cmd = app.add_subcommand("pretrain", "Masked-language-model pretraining (as transformers' run_mlm.py)");
+  cmd->add_option("--model_name_or_path", flags->model_name_or_path,
+                  "A checkpoint directory (continued pretraining) or a named shape (bert-tiny ... bert-large)")
+      ->capture_default_str();
+  cmd->add_option("--tokenizer_name", flags->tokenizer_name, "Directory with vocab.txt (default: the model's)");
+  cmd->add_option("--train_file", flags->data.train_files, "Plain-text files, one document per line")->required();
+  cmd->add_option("--validation_file", flags->data.validation_file, "Held-out text (default: split from train)");
+  cmd->add_option("--validation_split_percentage", flags->data.validation_split_percentage)->capture_default_str();
+  cmd->add_flag("--line_by_line", flags->data.line_by_line, "One example per line instead of grouped blocks");
+  cmd->add_option("--max_seq_length", flags->data.max_seq_length)->capture_default_str();
+  cmd->add_option("--mlm_probability", flags->data.mlm_probability)->capture_default_str();
+  cmd->add_flag("--whole_word_mask", flags->data.whole_word_mask, "Mask whole words instead of word pieces");
+  cmd->add_option("--max_train_samples", flags->data.max_train_samples)->capture_default_str();
+  cmd->add_option("--max_eval_samples", flags->data.max_eval_samples)->capture_default_str();
+  add_training_flags(*cmd, flags->training);
+  cmd->callback([flags] { run_pretrain(*flags); });
+}
+
+}  // namespace jpqd::cli

@@ -1,6 +1,14 @@
-// Hugging Face BertTokenizer behaviour, without Torch: basic tokenization (cleaning, lower-casing and
-// accent stripping by NFD, punctuation and CJK splitting, special tokens never split) followed by
-// greedy longest-match WordPiece with "##" continuations.
+// Hugging Face BertTokenizer behaviour (the slow Python tokenizer is the reference), without Torch:
+//  1. special tokens ([CLS] [SEP] [PAD] [UNK] [MASK]) are cut out first, case-sensitively, wherever
+//     they occur, and never split or lower-cased;
+//  2. with do_lower_case, the rest is lower-cased character by character (Python's str.lower);
+//  3. cleaning drops NUL, U+FFFD and every category C* character except \t \n \r, and maps
+//     whitespace (\t \n \r, Zs) to a space; CJK ideographs get spaces around them; NFC;
+//  4. whitespace split; each word is lower-cased again and accent-stripped (NFD, drop Mn) when
+//     do_lower_case (or strip_accents says so), then split at every punctuation character;
+//  5. greedy longest-match-first WordPiece with "##" continuations; a word longer than
+//     max_input_chars_per_word code points, or one that cannot be covered, becomes one [UNK].
+// Input text is UTF-8; bytes that are not valid UTF-8 are treated as U+FFFD and so dropped by step 3.
 #pragma once
 
 #include <cstdint>
@@ -18,33 +26,44 @@ struct TokenizerOptions {
   std::optional<bool> strip_accents;  // nullopt: follow do_lower_case, as HF does
   bool tokenize_chinese_chars = true;
   int max_input_chars_per_word = 100;
-  int64_t model_max_length = 512;
+  int64_t model_max_length = 512;  // informational (saved and loaded); encode() limits by max_length
 };
 
+// Truncation as HF names it: longest_first removes one token at a time from the longer text (from the
+// second on a tie); only_first / only_second cut that text alone.
 enum class Truncation { kNone, kLongestFirst, kOnlyFirst, kOnlySecond };
+// kMaxLength pads with [PAD] (token type 0, attention 0) up to max_length; kNone leaves the
+// encoding as long as it is (pad batches dynamically in collation).
 enum class Padding { kNone, kMaxLength };
 
-// One encoded example. Offsets are [begin, end) BYTE offsets into the UTF-8 text the token came
-// from ((0, 0) for special and padding tokens); sequence_ids is 0 or 1 for tokens of the first or
-// second text and -1 for special and padding tokens (as HF fast tokenizers' sequence_ids()).
+// One encoded example. Offsets are [begin, end) BYTE offsets into the original UTF-8 text the token
+// came from, also after lower-casing and accent stripping ("##ing" of "Running" covers "ing"; "cafe"
+// from "Café" covers all 5 bytes); (0, 0) for special and padding tokens. sequence_ids is 0 or 1 for
+// tokens of the first or second text and -1 for special and padding tokens (as HF fast tokenizers'
+// sequence_ids()).
 struct Encoding {
   std::vector<int64_t> input_ids;
   std::vector<int64_t> token_type_ids;
   std::vector<int64_t> attention_mask;
   std::vector<std::pair<int64_t, int64_t>> offsets;
   std::vector<int> sequence_ids;
-  // Tokens cut by truncation from the first (0) and second (1) text; SQuAD features use these.
+  // Always empty: encode() does not return overflowing tokens. SQuAD features build their doc_stride
+  // windows from tokenize_with_offsets() instead.
   std::vector<std::pair<int64_t, int64_t>> overflow_offsets;
 };
 
 class BertTokenizer {
  public:
+  // Throws InvalidArgument for a non-positive max_input_chars_per_word or model_max_length.
   BertTokenizer(Vocab vocab, TokenizerOptions options);
 
-  // vocab.txt plus tokenizer_config.json (do_lower_case, strip_accents, tokenize_chinese_chars,
-  // model_max_length) when present.
+  // `dir`/vocab.txt (required: IoError when missing) plus `dir`/tokenizer_config.json when present
+  // (do_lower_case, strip_accents, tokenize_chinese_chars, model_max_length or legacy max_len; HF's
+  // many other keys are ignored). Settings we cannot honour (do_basic_tokenize=false, never_split,
+  // custom or added special tokens) are rejected with InvalidArgument naming the file. `dir` may also
+  // be the path of a vocab.txt.
   static BertTokenizer from_directory(const std::string& dir);
-  // Writes vocab.txt, tokenizer_config.json and special_tokens_map.json as HF does.
+  // Writes vocab.txt, tokenizer_config.json and special_tokens_map.json as HF does, each atomically.
   void save(const std::string& dir) const;
 
   std::vector<std::string> tokenize(const std::string& text) const;
@@ -53,7 +72,11 @@ class BertTokenizer {
       const std::string& text) const;
   std::vector<int64_t> convert_tokens_to_ids(const std::vector<std::string>& tokens) const;
 
-  // [CLS] a [SEP] (b [SEP]); max_length 0 = no limit.
+  // [CLS] a [SEP] (b [SEP]), token types 0 for [CLS] a [SEP] and 1 for b [SEP]. max_length counts the
+  // special tokens; 0 = no limit (and no truncation). Where the slow HF tokenizer would only log an
+  // error and return an over-long encoding (the chosen text is too short to cut, only_second without a
+  // pair, max_length below the special-token count), this throws InvalidArgument, as the fast
+  // tokenizer does. Padding::kMaxLength needs max_length > 0.
   Encoding encode(const std::string& text, const std::optional<std::string>& text_pair = std::nullopt,
                   int64_t max_length = 0, Truncation truncation = Truncation::kLongestFirst,
                   Padding padding = Padding::kNone) const;

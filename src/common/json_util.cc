@@ -1,5 +1,7 @@
 #include "common/json_util.h"
 
+#include <cmath>
+
 #include "common/error.h"
 #include "common/file_io.h"
 
@@ -20,6 +22,9 @@ Json parse_json(const std::string& text, const std::string& what, int max_depth)
     result = Json::parse(text, guard);
   } catch (const Json::parse_error& e) {
     throw FormatError(str_cat(what, ": invalid JSON at byte ", e.byte, ": ", e.what()));
+  } catch (const Json::out_of_range& e) {
+    // A number beyond double's range (1e400) is reported by the parser as out_of_range, not parse_error.
+    throw FormatError(str_cat(what, ": invalid JSON: ", e.what()));
   }
   JPQD_CHECK(!too_deep, FormatError, what, ": JSON nested deeper than ", max_depth, " levels");
   return result;
@@ -54,7 +59,9 @@ double get_number(const Json& object, const std::string& key, const std::string&
 
 int64_t get_int(const Json& object, const std::string& key, const std::string& where) {
   const Json& v = require(object, key, where);
-  JPQD_CHECK(v.is_number_integer() || (v.is_number_float() && v.get<double>() == static_cast<int64_t>(v.get<double>())),
+  // The range test comes first: casting a double outside int64's range (1e308) is undefined behaviour.
+  JPQD_CHECK(v.is_number_integer() || (v.is_number_float() && std::fabs(v.get<double>()) < 9.2e18 &&
+                                       v.get<double>() == static_cast<int64_t>(v.get<double>())),
              InvalidArgument, where, ".", key, ": expected an integer, got ", v.dump());
   return v.is_number_integer() ? v.get<int64_t>() : static_cast<int64_t>(v.get<double>());
 }

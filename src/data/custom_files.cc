@@ -112,6 +112,9 @@ OrderedJson parse_flat_json(const std::string& text, const std::string& where, i
     value = OrderedJson::parse(text, guard);
   } catch (const OrderedJson::parse_error& e) {
     throw FormatError(str_cat(where, ": invalid JSON at byte ", e.byte, ": ", e.what()));
+  } catch (const OrderedJson::out_of_range& e) {
+    // A number beyond double's range (1e400) is reported by the parser as out_of_range, not parse_error.
+    throw FormatError(str_cat(where, ": invalid JSON: ", e.what()));
   }
   JPQD_CHECK(!too_deep, FormatError, where, ": nested objects or arrays are not supported (one flat object per example)");
   return value;

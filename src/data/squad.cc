@@ -81,7 +81,8 @@ SquadDataset read_squad_file(const std::string& path) {
           const Json& start = member(answers[k], "answer_start", where_answer, &Json::is_number_integer, "an integer");
           answer.answer_start = start.get<int64_t>();
           const int64_t chars = code_point_count(answer.text);
-          JPQD_CHECK(answer.answer_start >= 0 && answer.answer_start + chars <= context_chars, FormatError, where_answer,
+          // Written without answer_start + chars, which overflows for an answer_start near 2^63.
+          JPQD_CHECK(answer.answer_start >= 0 && answer.answer_start <= context_chars - chars, FormatError, where_answer,
                      ": answer_start ", answer.answer_start, " + ", chars, " characters is outside the context (",
                      context_chars, " characters)");
           const int64_t begin = cp_offsets[static_cast<size_t>(answer.answer_start)];

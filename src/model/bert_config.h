@@ -39,6 +39,9 @@ struct BertConfig {
 
   int64_t num_labels() const { return id2label.empty() ? 2 : static_cast<int64_t>(id2label.size()); }
   int64_t head_dim() const { return hidden_size / num_attention_heads; }
+  // Heads and FFN width of encoder layer `layer` (per-layer lists of pruned models, else the dense sizes).
+  int64_t layer_heads(int64_t layer) const;
+  int64_t layer_intermediate(int64_t layer) const;
 
   static BertConfig from_json(const Json& j, const std::string& where);
   static BertConfig from_file(const std::string& path);

@@ -39,7 +39,14 @@ CompressibleLinearImpl::CompressibleLinearImpl(int64_t in, int64_t out, bool wit
     : in_features(in), out_features(out) {
   weight = register_parameter("weight", torch::empty({out, in}));
   if (with_bias) bias = register_parameter("bias", torch::zeros({out}));
-  // Same initialisation as torch.nn.Linear, so a fresh layer behaves like PyTorch's.
+  // Same initialisation as torch.nn.Linear, so a fresh layer behaves like PyTorch's. A pruned layer
+  // may have no inputs or outputs at all (a layer without heads): nothing to draw, and the bounds
+  // would be infinite.
+  if (in == 0 || out == 0) {
+    torch::NoGradGuard no_grad;
+    weight.zero_();
+    return;
+  }
   torch::nn::init::kaiming_uniform_(weight, std::sqrt(5.0));
   if (with_bias) {
     double bound = 1.0 / std::sqrt(static_cast<double>(in));

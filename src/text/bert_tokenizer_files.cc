@@ -30,6 +30,7 @@ int64_t read_max_length(const Json& value, const std::string& where) {
     const double d = value.get<double>();
     JPQD_CHECK(std::isfinite(d) && d == std::floor(d), InvalidArgument, where, ": expected an integer, got ", value.dump());
     if (d >= 9.2e18) return std::numeric_limits<int64_t>::max();
+    if (d <= -9.2e18) return std::numeric_limits<int64_t>::min();  // casting it would be undefined; rejected later
     return static_cast<int64_t>(d);
   }
   return value.get<int64_t>();

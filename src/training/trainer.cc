@@ -12,6 +12,7 @@
 #include "common/progress_bar.h"
 #include "compression/build_controller.h"
 #include "compression/distillation/distillation_loss.h"
+#include "model/hf_checkpoint.h"
 #include "training/checkpoint.h"
 #include "training/interrupt.h"
 #include "training/optimizer.h"
@@ -197,8 +198,8 @@ TrainOutput Trainer::train() {
   if (!resume_dir.empty()) {
     verify_checkpoint(resume_dir);
     log_info("Resuming from ", resume_dir);
-    // Model weights were loaded by the caller from the checkpoint directory; compression tensors,
-    // optimizer, generator and schedules continue from here.
+    std::string weights_source;
+    model::load_state(*model_, model::read_checkpoint_tensors(resume_dir, &weights_source), weights_source);
     load_compression_state(resume_dir, *model_);
     load_optimizer_state(resume_dir, *optimizer_);
     load_rng_state((fs::path(resume_dir) / "rng_state.pt").string());

@@ -20,7 +20,4 @@ text::BertTokenizer load_tokenizer(const std::string& model_name_or_path, const 
 model::Bert load_model(const std::string& model_name_or_path, model::TaskHead head, std::optional<int64_t> num_labels,
                        const training::TrainingArguments& args);
 
-// With --resume_from_checkpoint: loads the checkpoint's model weights into `model`.
-void load_weights_for_resume(model::BertImpl& model, const training::TrainingArguments& args);
-
 }  // namespace jpqd::cli

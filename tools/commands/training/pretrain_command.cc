@@ -31,7 +31,6 @@ void run_pretrain(PretrainFlags& f) {
 
   training::Trainer trainer(model, args, datasets.train, datasets.eval, nullptr, tokenizer);
   if (args.do_train) {
-    if (!args.resume_from_checkpoint.empty()) load_weights_for_resume(*model, args);
     auto result = trainer.train();
     trainer.save_model();
     trainer.save_metrics("train", result.metrics);

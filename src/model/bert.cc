@@ -1,0 +1,165 @@
+#include "model/bert.h"
+
+#include "common/error.h"
+#include "model/bert_parts.h"
+#include "model/hf_names.h"
+
+namespace jpqd::model {
+
+namespace {
+
+void check_ids(const torch::Tensor& t, const char* what, int64_t limit, const torch::Tensor& like) {
+  JPQD_CHECK(t.dim() == 2, InvalidArgument, what, " must be [batch, sequence], got ", t.sizes());
+  JPQD_CHECK(t.sizes() == like.sizes(), InvalidArgument, what, " has shape ", t.sizes(), ", input_ids ", like.sizes());
+  if (t.numel() == 0) return;
+  const int64_t lo = t.min().item<int64_t>(), hi = t.max().item<int64_t>();
+  JPQD_CHECK(lo >= 0 && hi < limit, InvalidArgument, what, " hold values in [", lo, ", ", hi, "], outside [0, ", limit,
+             ")");
+}
+
+// HF's _init_weights, driven by the one name table.
+void init_like_hf(torch::nn::Module& module, const BertConfig& c, TaskHead head) {
+  torch::NoGradGuard no_grad;
+  auto params = module.named_parameters(true);
+  for (const auto& spec : hf_tensor_table(c, head)) {
+    torch::Tensor* p = params.find(spec.name);
+    TORCH_CHECK(p != nullptr, "BertImpl registers no parameter ", spec.name);
+    TORCH_CHECK(p->sizes() == torch::IntArrayRef(spec.shape), spec.name, " has shape ", p->sizes());
+    switch (spec.init) {
+      case HfInit::kNormal: p->normal_(0.0, c.initializer_range); break;
+      case HfInit::kNormalPaddingZero:
+        p->normal_(0.0, c.initializer_range);
+        (*p)[c.pad_token_id].zero_();
+        break;
+      case HfInit::kZeros: p->zero_(); break;
+      case HfInit::kOnes: p->fill_(1.0); break;
+    }
+  }
+}
+
+}  // namespace
+
+std::string task_head_architecture(TaskHead head) {
+  switch (head) {
+    case TaskHead::kSequenceClassification: return "BertForSequenceClassification";
+    case TaskHead::kQuestionAnswering: return "BertForQuestionAnswering";
+    case TaskHead::kMaskedLM: return "BertForMaskedLM";
+  }
+  return "BertModel";
+}
+
+BertImpl::BertImpl(BertConfig config, TaskHead head)
+    : config_(std::move(config)), head_(head), parts_(std::make_shared<Parts>()) {
+  config_.validate("model config");
+  auto& p = *parts_;
+  p.bert = register_module("bert", BertModel(config_, head == TaskHead::kSequenceClassification));
+  switch (head) {
+    case TaskHead::kSequenceClassification:
+      p.classifier = register_module("classifier", CompressibleLinear(config_.hidden_size, config_.num_labels()));
+      p.classifier_dropout = config_.classifier_dropout.value_or(config_.hidden_dropout_prob);
+      break;
+    case TaskHead::kQuestionAnswering:
+      p.qa_outputs = register_module("qa_outputs", CompressibleLinear(config_.hidden_size, 2));
+      break;
+    case TaskHead::kMaskedLM: {
+      auto cls = std::make_shared<torch::nn::Module>("BertOnlyMLMHead");
+      p.predictions = cls->register_module("predictions", BertLmPredictionHead(config_));
+      register_module("cls", cls);
+      break;
+    }
+  }
+  init_like_hf(*this, config_, head_);
+}
+
+BertOutputs BertImpl::forward(const BertInputs& in) {
+  JPQD_CHECK(in.input_ids.defined(), InvalidArgument, "input_ids are required");
+  JPQD_CHECK(in.input_ids.dim() == 2, InvalidArgument, "input_ids must be [batch, sequence], got ",
+             in.input_ids.sizes());
+  check_ids(in.input_ids, "input_ids", config_.vocab_size, in.input_ids);
+  torch::Tensor mask = in.attention_mask.defined() ? in.attention_mask : torch::ones_like(in.input_ids);
+  torch::Tensor types = in.token_type_ids.defined() ? in.token_type_ids : torch::zeros_like(in.input_ids);
+  JPQD_CHECK(mask.sizes() == in.input_ids.sizes(), InvalidArgument, "attention_mask has shape ", mask.sizes(),
+             ", input_ids ", in.input_ids.sizes());
+  check_ids(types, "token_type_ids", config_.type_vocab_size, in.input_ids);
+
+  auto& p = *parts_;
+  BertOutputs out;
+  torch::Tensor pooled;
+  torch::Tensor hidden = p.bert->forward(in.input_ids, mask, types, &pooled);
+  switch (head_) {
+    case TaskHead::kSequenceClassification:
+      out.logits = p.classifier->forward(torch::dropout(pooled, p.classifier_dropout, is_training()));
+      break;
+    case TaskHead::kQuestionAnswering: {
+      torch::Tensor both = p.qa_outputs->forward(hidden);  // [B, S, 2]
+      out.start_logits = both.select(-1, 0).contiguous();
+      out.end_logits = both.select(-1, 1).contiguous();
+      break;
+    }
+    case TaskHead::kMaskedLM:
+      out.logits = p.predictions->forward(hidden, p.bert->embeddings->word_embeddings->weight);
+      break;
+  }
+  return out;
+}
+
+torch::Tensor BertImpl::loss(const BertOutputs& out, const BertLabels& labels) const {
+  namespace F = torch::nn::functional;
+  switch (head_) {
+    case TaskHead::kSequenceClassification: {
+      JPQD_CHECK(labels.labels.defined(), InvalidArgument, "sequence classification needs labels");
+      const int64_t n = config_.num_labels();
+      std::string problem = config_.problem_type;
+      if (problem.empty()) {  // HF infers it from num_labels and the label dtype
+        const auto t = labels.labels.scalar_type();
+        problem = n == 1 ? "regression"
+                  : (t == torch::kLong || t == torch::kInt) ? "single_label_classification"
+                                                            : "multi_label_classification";
+      }
+      if (problem == "regression") {
+        if (n == 1) return F::mse_loss(out.logits.squeeze(), labels.labels.to(out.logits.dtype()).squeeze());
+        return F::mse_loss(out.logits, labels.labels.to(out.logits.dtype()));
+      }
+      if (problem == "single_label_classification") {
+        const torch::Tensor y = labels.labels.view({-1}).to(torch::kLong);
+        if (y.numel() > 0) {
+          const int64_t lo = y.min().item<int64_t>(), hi = y.max().item<int64_t>();
+          JPQD_CHECK(lo >= 0 && hi < n, InvalidArgument, "labels in [", lo, ", ", hi, "] are outside the ", n,
+                     " classes");
+        }
+        return F::cross_entropy(out.logits.view({-1, n}), y);
+      }
+      JPQD_CHECK(labels.labels.sizes() == out.logits.sizes(), InvalidArgument, "multi-label targets have shape ",
+                 labels.labels.sizes(), ", logits ", out.logits.sizes());
+      return F::binary_cross_entropy_with_logits(out.logits, labels.labels.to(out.logits.dtype()));
+    }
+    case TaskHead::kQuestionAnswering: {
+      JPQD_CHECK(labels.start_positions.defined() && labels.end_positions.defined(), InvalidArgument,
+                 "question answering needs start_positions and end_positions");
+      torch::Tensor start = labels.start_positions, end = labels.end_positions;
+      if (start.dim() > 1) start = start.squeeze(-1);
+      if (end.dim() > 1) end = end.squeeze(-1);
+      // Positions outside the sequence are clamped to its length and then ignored, as in HF.
+      const int64_t ignored = out.start_logits.size(1);
+      start = start.clamp(0, ignored);
+      end = end.clamp(0, ignored);
+      auto ce = F::CrossEntropyFuncOptions().ignore_index(ignored);
+      return (F::cross_entropy(out.start_logits, start, ce) + F::cross_entropy(out.end_logits, end, ce)) / 2;
+    }
+    case TaskHead::kMaskedLM: {
+      JPQD_CHECK(labels.labels.defined(), InvalidArgument, "masked LM needs labels");
+      const int64_t v = config_.vocab_size;
+      return F::cross_entropy(out.logits.view({-1, v}), labels.labels.view({-1}).to(torch::kLong),
+                              F::CrossEntropyFuncOptions().ignore_index(-100));
+    }
+  }
+  return {};
+}
+
+std::vector<std::string> BertImpl::hf_parameter_names() const {
+  std::vector<std::string> names;
+  for (const auto& spec : hf_tensor_table(config_, head_)) names.push_back(spec.name);
+  return names;
+}
+
+}  // namespace jpqd::model

@@ -1,0 +1,54 @@
+#include "commands/training/model_loading.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "common/error.h"
+#include "common/file_io.h"
+#include "common/logging.h"
+#include "model/hf_checkpoint.h"
+
+namespace jpqd::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kShippedVocab = "vocab/bert-base-uncased";
+
+bool is_named_shape(const std::string& name) { return model::BertConfig::named_shape(name).has_value(); }
+
+}  // namespace
+
+std::string shipped_data_dir() {
+  if (const char* env = std::getenv("JPQD_DATA_DIR"); env && *env) return env;
+  return JPQD_DEFAULT_DATA_DIR;
+}
+
+text::BertTokenizer load_tokenizer(const std::string& model_name_or_path, const std::string& tokenizer_name) {
+  std::string dir = tokenizer_name.empty() ? model_name_or_path : tokenizer_name;
+  if (!is_directory(dir) && is_named_shape(dir)) dir = (fs::path(shipped_data_dir()) / kShippedVocab).string();
+  JPQD_CHECK(is_directory(dir), IoError, dir,
+             ": not a checkpoint directory (config.json, model weights, vocab.txt) nor a named shape "
+             "(bert-tiny, bert-mini, bert-small, bert-medium, bert-base, bert-large)");
+  return text::BertTokenizer::from_directory(dir);
+}
+
+model::Bert load_model(const std::string& model_name_or_path, model::TaskHead head, std::optional<int64_t> num_labels,
+                       const training::TrainingArguments& args) {
+  // HF seeds before building the model, so a new head (or a whole random model) is the same for a seed.
+  torch::manual_seed(static_cast<uint64_t>(args.seed));
+  if (!is_directory(model_name_or_path)) {
+    auto config = model::BertConfig::named_shape(model_name_or_path);
+    JPQD_CHECK(config.has_value(), IoError, model_name_or_path,
+               ": not a checkpoint directory nor a named shape (bert-tiny, bert-mini, bert-small, bert-medium, "
+               "bert-base, bert-large)");
+    if (num_labels) config->set_num_labels(*num_labels);
+    log_info("Initialising a random ", model_name_or_path, " (", config->num_hidden_layers, " layers, hidden ",
+             config->hidden_size, ", ", config->num_attention_heads, " heads) with the bert-base-uncased vocabulary");
+    return model::Bert(*config, head);
+  }
+  return model::load_pretrained(model_name_or_path, head, num_labels);
+}
+
+}  // namespace jpqd::cli

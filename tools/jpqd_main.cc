@@ -1,4 +1,5 @@
 // jpqd: one binary, one subcommand per stage (`jpqd glue`, `jpqd export`, `jpqd benchmark`, ...).
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>

@@ -71,6 +71,13 @@ BertImpl::BertImpl(BertConfig config, TaskHead head)
   init_like_hf(*this, config_, head_);
 }
 
+void BertImpl::set_label_metadata(std::map<int64_t, std::string> id2label, std::string problem_type) {
+  JPQD_CHECK(id2label.empty() || static_cast<int64_t>(id2label.size()) == config_.num_labels(), InvalidArgument,
+             "model: ", id2label.size(), " label names for a head with ", config_.num_labels(), " outputs");
+  if (!id2label.empty()) config_.id2label = std::move(id2label);
+  config_.problem_type = std::move(problem_type);
+}
+
 BertOutputs BertImpl::forward(const BertInputs& in) {
   JPQD_CHECK(in.input_ids.defined(), InvalidArgument, "input_ids are required");
   JPQD_CHECK(in.input_ids.dim() == 2, InvalidArgument, "input_ids must be [batch, sequence], got ",

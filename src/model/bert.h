@@ -50,6 +50,9 @@ class BertImpl : public torch::nn::Module {
   torch::Tensor loss(const BertOutputs& outputs, const BertLabels& labels) const;
 
   const BertConfig& config() const { return config_; }
+  // Label names and problem type describe the head without changing its shape; a fine-tuning task sets
+  // them so that config.json and exported models name the labels. Throws when the count disagrees.
+  void set_label_metadata(std::map<int64_t, std::string> id2label, std::string problem_type);
   TaskHead head() const { return head_; }
 
   // Every node compression may select, in forward order (see model_graph.h).

@@ -11,6 +11,10 @@ namespace jpqd::compression {
 namespace {
 
 constexpr const char* kRegexPrefix = "{re}";
+// std::regex compiles and matches recursively: a pattern nested thousands of parentheses deep overflows
+// the stack (found by fuzz/compression_config_fuzzer.cc). NNCF's scopes are a few hundred characters at
+// most, so a bound on the length keeps the recursion shallow without refusing any real config.
+constexpr size_t kMaxScopeLength = 1000;
 
 bool is_regex(const std::string& pattern) { return pattern.rfind(kRegexPrefix, 0) == 0; }
 
@@ -68,6 +72,8 @@ std::vector<std::string> parse_scope_list(const Json& value, const std::string& 
   }
   for (size_t i = 0; i < out.size(); ++i) {
     JPQD_CHECK(!out[i].empty() && out[i] != kRegexPrefix, InvalidArgument, where, ": empty scope \"", out[i], "\"");
+    JPQD_CHECK(out[i].size() <= kMaxScopeLength, InvalidArgument, where, ": scope of ", out[i].size(),
+               " characters is longer than the limit of ", kMaxScopeLength);
     if (!is_regex(out[i])) continue;
     try {
       std::regex(out[i].substr(4), std::regex::ECMAScript);

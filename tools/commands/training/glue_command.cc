@@ -10,6 +10,8 @@
 #include "common/file_io.h"
 #include "common/logging.h"
 #include "compression/config/compression_config.h"
+#include "export/export_run.h"
+#include "export/report/compression_report.h"
 #include "training/tasks/glue_task.h"
 #include "training/trainer.h"
 
@@ -36,14 +38,10 @@ bool parse_bool_flag(const std::string& value, const std::string& flag) {
 }
 
 void set_labels(model::BertImpl& model, const training::GlueDatasets& data) {
-  auto& config = const_cast<model::BertConfig&>(model.config());
-  if (data.label_space.is_regression) {
-    config.problem_type = "regression";
-    return;
-  }
-  config.problem_type = "single_label_classification";
-  config.id2label.clear();
-  for (size_t i = 0; i < data.label_names.size(); ++i) config.id2label[static_cast<int64_t>(i)] = data.label_names[i];
+  if (data.label_space.is_regression) return model.set_label_metadata({}, "regression");
+  std::map<int64_t, std::string> id2label;
+  for (size_t i = 0; i < data.label_names.size(); ++i) id2label[static_cast<int64_t>(i)] = data.label_names[i];
+  model.set_label_metadata(std::move(id2label), "single_label_classification");
 }
 
 void run_glue(GlueFlags& f, bool predict_only) {
@@ -87,6 +85,17 @@ void run_glue(GlueFlags& f, bool predict_only) {
   training::Trainer trainer(model, args, data.train, data.eval.empty() ? nullptr : data.eval.front().dataset,
                             training::glue_compute_metrics(data), tokenizer, compression, teacher);
   prepare_output_dir(args);
+  // As OVTrainer's save_model: the trained model is exported (pruned INT8 model.jpqd and model.onnx) and the
+  // compression report written next to it.
+  trainer.set_export_hook([&](const std::string& dir) {
+    exporter::ExportTargets targets{dir, true, true,
+                                    {{"task", f.data.task_name}, {"model_name_or_path", f.model_name_or_path},
+                                     {"teacher_model_name_or_path", f.teacher_model_name_or_path},
+                                     {"nncf_compression_config", f.nncf_compression_config},
+                                     {"training_args", args.to_json()}}};
+    exporter::export_trained_model(*model, trainer.controller(), tokenizer, targets);
+    exporter::write_compression_report({dir, "", "gnuplot"});
+  });
   if (args.do_train) {
     auto result = trainer.train();
     trainer.save_model();

@@ -9,6 +9,8 @@
 #include "common/file_io.h"
 #include "common/logging.h"
 #include "compression/config/compression_config.h"
+#include "export/export_run.h"
+#include "export/report/compression_report.h"
 #include "training/tasks/qa_task.h"
 #include "training/trainer.h"
 
@@ -57,6 +59,17 @@ void run_qa(QaFlags& f) {
   training::Trainer trainer(model, args, data->train, data->eval,
                             training::qa_compute_metrics(data, f.data.postprocess), tokenizer, compression, teacher);
   prepare_output_dir(args);
+  // As OVTrainer's save_model: the trained model is exported (pruned INT8 model.jpqd and model.onnx) and the
+  // compression report written next to it.
+  trainer.set_export_hook([&](const std::string& dir) {
+    exporter::ExportTargets targets{dir, true, true,
+                                    {{"task", std::string("squad")}, {"model_name_or_path", f.model_name_or_path},
+                                     {"teacher_model_name_or_path", f.teacher_model_name_or_path},
+                                     {"nncf_compression_config", f.nncf_compression_config},
+                                     {"training_args", args.to_json()}}};
+    exporter::export_trained_model(*model, trainer.controller(), tokenizer, targets);
+    exporter::write_compression_report({dir, "", "gnuplot"});
+  });
   if (args.do_train) {
     auto result = trainer.train();
     trainer.save_model();

@@ -1,0 +1,90 @@
+#include "export/export_run.h"
+
+#include <filesystem>
+
+#include "common/error.h"
+#include "common/file_io.h"
+#include "common/logging.h"
+#include "compression/build_controller.h"
+#include "export/build_exported_model.h"
+#include "export/model_file_export.h"
+#include "export/onnx_writer.h"
+#include "model/hf_checkpoint.h"
+#include "training/checkpoint.h"
+
+namespace jpqd::exporter {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+model::TaskHead head_of(const model::BertConfig& config) {
+  for (const auto& a : config.architectures) {
+    if (a == "BertForQuestionAnswering") return model::TaskHead::kQuestionAnswering;
+    if (a == "BertForMaskedLM") return model::TaskHead::kMaskedLM;
+  }
+  return model::TaskHead::kSequenceClassification;
+}
+
+}  // namespace
+
+Json export_trained_model(model::BertImpl& model, const compression::CompositeController* controller,
+                          const text::BertTokenizer& tokenizer, const ExportTargets& targets) {
+  ensure_writable_directory(targets.dir);
+  ExportNotes notes;
+  ExportedModel exported = build_exported_model(model, controller, &notes);
+  exported.provenance = targets.provenance;
+  const fs::path dir(targets.dir);
+  Json summary = {{"pruned", notes.pruned},
+                  {"quantized", notes.quantized},
+                  {"notes", notes.messages},
+                  {"pruning", exported.pruning},
+                  {"files", Json::object()}};
+  if (targets.model_file) {
+    const auto path = (dir / "model.jpqd").string();
+    write_model_file(exported, tokenizer, path);
+    summary["files"]["model.jpqd"] = fs::file_size(path);
+  }
+  if (targets.onnx) {
+    const auto path = (dir / "model.onnx").string();
+    write_onnx(exported, path);
+    summary["files"]["model.onnx"] = fs::file_size(path);
+  }
+  write_file_atomically((dir / "export.json").string(), summary.dump(2) + "\n");
+  log_info("Exported ", notes.pruned ? "pruned " : "dense ", notes.quantized ? "INT8" : "FP32", " model to ",
+           targets.dir);
+  return summary;
+}
+
+Json export_directory(const std::string& run_dir, ExportTargets targets) {
+  const fs::path dir(run_dir);
+  JPQD_CHECK(file_exists((dir / "config.json").string()), IoError, run_dir,
+             ": not a training output or checkpoint directory (no config.json)");
+  if (targets.dir.empty()) targets.dir = run_dir;
+  ensure_writable_directory(targets.dir);
+  const auto config = model::BertConfig::from_file((dir / "config.json").string());
+  model::Bert model = model::load_pretrained(run_dir, head_of(config));
+  const auto tokenizer = text::BertTokenizer::from_directory(run_dir);
+  std::unique_ptr<compression::CompositeController> controller;
+  const auto config_path = (dir / "compression_config.json").string();
+  if (file_exists(config_path)) {
+    controller = compression::build_controller(compression::CompressionConfig::from_file(config_path), *model, {});
+    if (file_exists((dir / "compression_state.safetensors").string())) {
+      training::load_compression_state(run_dir, *model);
+      const auto state_path = (dir / "trainer_state.json").string();
+      if (file_exists(state_path)) {
+        const Json state = read_json_file(state_path);
+        if (state.contains("compression_state") && !state["compression_state"].empty())
+          controller->load_state(state["compression_state"]);
+      }
+    } else {
+      log_warning(run_dir, ": compression_config.json but no compression_state.safetensors: exporting the plain model");
+      controller.reset();
+    }
+  }
+  model->eval();
+  if (targets.provenance.empty()) targets.provenance = {{"source", run_dir}};
+  return export_trained_model(*model, controller.get(), tokenizer, targets);
+}
+
+}  // namespace jpqd::exporter

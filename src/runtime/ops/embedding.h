@@ -1,0 +1,27 @@
+// Embedding tables (f32, or s8 rows with a per-row scale) and the BERT input embedding sum.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace jpqd::runtime::ops {
+
+// One table [rows, width]: either f32 values or s8 values with per-row steps (value = q * scale[row]).
+struct EmbeddingTable {
+  int64_t rows = 0;
+  int64_t width = 0;
+  const float* f32 = nullptr;
+  const int8_t* s8 = nullptr;
+  const float* row_scale = nullptr;  // with s8
+
+  // out[i] (+)= row `r`.
+  void add_row(int64_t r, float* out) const;
+  void copy_row(int64_t r, float* out) const;
+};
+
+// out[t] = word[ids[t]] + type[types[t]] + position[t % seq_len] for t in [0, batch * seq_len),
+// summed in Hugging Face's order. Indices are validated by the caller.
+void embed(const EmbeddingTable& word, const EmbeddingTable& position, const EmbeddingTable& token_type,
+           const int64_t* ids, const int64_t* types, int64_t batch, int64_t seq_len, float* out);
+
+}  // namespace jpqd::runtime::ops

@@ -1,0 +1,175 @@
+// jpqd benchmark: throughput and latency of a model.jpqd on jpqd's runtime, in the manner of OpenVINO's
+// benchmark_app (-m, -hint, -nstreams, -b, -t, -niter): warm-up, then every stream runs requests back to back
+// on its own threads until the time or iteration budget is spent.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <numeric>
+#include <random>
+#include <thread>
+
+#include <jpqd/runtime.h>
+
+#include "commands/command.h"
+#include "common/error.h"
+#include "common/file_io.h"
+#include "common/json_util.h"
+
+namespace jpqd::cli {
+
+namespace {
+
+struct BenchmarkFlags {
+  std::string model;
+  std::string hint = "throughput";
+  int nstreams = 0;
+  int threads = 0;
+  int64_t batch = 1;
+  int64_t seq_len = 128;
+  double seconds = 0;
+  int64_t niter = 0;
+  int64_t warmup = 2;
+  std::string json_path;
+  std::string csv_path;
+};
+
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  const double pos = p / 100.0 * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<size_t>(pos);
+  const size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+void run_benchmark(const BenchmarkFlags& f) {
+  JPQD_CHECK(f.hint == "throughput" || f.hint == "latency", InvalidArgument, "-hint: expected throughput or latency, got \"",
+             f.hint, "\"");
+  JPQD_CHECK(f.batch > 0, InvalidArgument, "-b must be positive, got ", f.batch);
+  JPQD_CHECK(f.seconds >= 0 && f.niter >= 0 && f.warmup >= 0, InvalidArgument, "-t, -niter and --warmup must not be negative");
+  const auto plan = runtime::plan_threads(f.hint == "latency" ? runtime::PerformanceHint::kLatency
+                                                              : runtime::PerformanceHint::kThroughput,
+                                          f.threads, f.nstreams);
+  const runtime::Model model = runtime::Model::load(f.model);
+  const auto& info = model.info();
+  JPQD_CHECK(f.seq_len > 0 && f.seq_len <= info.max_sequence_length, InvalidArgument, "--seq_len ", f.seq_len,
+             " must be in [1, ", info.max_sequence_length, "]");
+  const double budget_seconds = f.seconds > 0 || f.niter > 0 ? f.seconds : 10.0;  // benchmark_app's default is 60 s
+
+  std::mt19937_64 rng(42);
+  std::uniform_int_distribution<int64_t> token(std::min<int64_t>(1000, info.vocab_size - 1), info.vocab_size - 1);
+  std::vector<int64_t> ids(static_cast<size_t>(f.batch * f.seq_len)), mask(ids.size(), 1), types(ids.size(), 0);
+  for (auto& id : ids) id = token(rng);
+
+  std::printf("[ INFO ] model %s: %s, %lld layers, hidden %lld, heads per layer [", f.model.c_str(),
+              info.int8 ? "INT8" : "FP32", static_cast<long long>(info.num_layers), static_cast<long long>(info.hidden_size));
+  for (size_t l = 0; l < info.heads_per_layer.size(); ++l)
+    std::printf("%s%lld", l ? "," : "", static_cast<long long>(info.heads_per_layer[l]));
+  std::printf("]\n[ INFO ] hint %s: %d streams x %d threads, ISA %s, batch %lld, sequence length %lld\n", f.hint.c_str(),
+              plan.streams, plan.threads_per_stream, runtime::effective_isa().c_str(), static_cast<long long>(f.batch),
+              static_cast<long long>(f.seq_len));
+
+  std::mutex mutex;
+  std::vector<double> latencies_ms;
+  std::atomic<int64_t> iterations{0};
+  std::atomic<bool> stop{false};
+  std::exception_ptr failure;
+  const auto start = std::chrono::steady_clock::now();
+  auto worker = [&] {
+    try {
+      runtime::set_thread_count_for_this_thread(plan.threads_per_stream);
+      for (int64_t i = 0; i < f.warmup; ++i) model.run(ids, mask, types, f.batch, f.seq_len);
+      std::vector<double> mine;
+      while (!stop) {
+        if (f.niter > 0 && iterations.fetch_add(1) >= f.niter) break;
+        const auto t0 = std::chrono::steady_clock::now();
+        model.run(ids, mask, types, f.batch, f.seq_len);
+        const auto t1 = std::chrono::steady_clock::now();
+        mine.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        if (budget_seconds > 0 && std::chrono::duration<double>(t1 - start).count() >= budget_seconds) break;
+      }
+      std::lock_guard<std::mutex> lock(mutex);
+      latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex);
+      failure = std::current_exception();
+      stop = true;
+    }
+  };
+  std::vector<std::thread> streams;
+  for (int s = 0; s < plan.streams; ++s) streams.emplace_back(worker);
+  for (auto& t : streams) t.join();
+  if (failure) std::rethrow_exception(failure);
+  const double duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  JPQD_CHECK(!latencies_ms.empty(), InvalidArgument, "no iteration ran: raise -t or -niter");
+
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const double count = static_cast<double>(latencies_ms.size());
+  const double avg = std::accumulate(latencies_ms.begin(), latencies_ms.end(), 0.0) / count;
+  // benchmark_app's throughput: requests per second over the whole run, times the batch.
+  const double throughput = count * static_cast<double>(f.batch) / duration;
+  Json stats = {{"model", f.model},
+                {"int8", info.int8},
+                {"hint", f.hint},
+                {"streams", plan.streams},
+                {"threads_per_stream", plan.threads_per_stream},
+                {"isa", runtime::effective_isa()},
+                {"batch", f.batch},
+                {"seq_len", f.seq_len},
+                {"count", latencies_ms.size()},
+                {"duration_s", duration},
+                {"latency_median_ms", percentile(latencies_ms, 50)},
+                {"latency_avg_ms", avg},
+                {"latency_min_ms", *std::min_element(latencies_ms.begin(), latencies_ms.end())},
+                {"latency_max_ms", *std::max_element(latencies_ms.begin(), latencies_ms.end())},
+                {"latency_p90_ms", percentile(latencies_ms, 90)},
+                {"latency_p99_ms", percentile(latencies_ms, 99)},
+                {"throughput_sequences_per_s", throughput},
+                {"peak_memory_mb", static_cast<double>(usage.ru_maxrss) / 1024.0}};
+  std::printf("[ INFO ] Count:               %zu iterations\n", latencies_ms.size());
+  std::printf("[ INFO ] Duration:            %.2f ms\n", duration * 1000.0);
+  std::printf("[ INFO ] Latency:\n[ INFO ]    Median:           %.2f ms\n[ INFO ]    Average:          %.2f ms\n"
+              "[ INFO ]    Min:              %.2f ms\n[ INFO ]    Max:              %.2f ms\n"
+              "[ INFO ]    P90:              %.2f ms\n[ INFO ]    P99:              %.2f ms\n",
+              stats["latency_median_ms"].get<double>(), avg, stats["latency_min_ms"].get<double>(),
+              stats["latency_max_ms"].get<double>(), stats["latency_p90_ms"].get<double>(),
+              stats["latency_p99_ms"].get<double>());
+  std::printf("[ INFO ] Throughput:          %.2f sequences/s\n", throughput);
+  std::printf("[ INFO ] Peak memory:         %.1f MB\n", stats["peak_memory_mb"].get<double>());
+  if (!f.json_path.empty()) write_file_atomically(f.json_path, stats.dump(2) + "\n");
+  if (!f.csv_path.empty()) {
+    std::string header, row;
+    for (const auto& item : stats.items()) {
+      header += (header.empty() ? "" : ",") + item.key();
+      row += (row.empty() ? "" : ",") + (item.value().is_string() ? item.value().get<std::string>() : item.value().dump());
+    }
+    write_file_atomically(f.csv_path, header + "\n" + row + "\n");
+  }
+}
+
+}  // namespace
+
+void register_benchmark_command(CLI::App& app) {
+  auto f = std::make_shared<BenchmarkFlags>();
+  CLI::App* cmd = app.add_subcommand("benchmark", "Throughput and latency of a model.jpqd (as OpenVINO's benchmark_app)");
+  cmd->add_option("-m,--model", f->model, "model.jpqd")->required();
+  cmd->add_option("--hint", f->hint, "throughput (several streams) or latency (all cores on one request)")
+      ->capture_default_str();
+  cmd->add_option("--nstreams", f->nstreams, "Streams (default: from the hint)");
+  cmd->add_option("--threads", f->threads, "Threads in all (default: all cores)");
+  cmd->add_option("-b,--batch", f->batch, "Sequences per request")->capture_default_str();
+  cmd->add_option("--seq_len", f->seq_len, "Tokens per sequence")->capture_default_str();
+  cmd->add_option("-t,--time", f->seconds, "Seconds to run (default 10 unless --niter)");
+  cmd->add_option("--niter", f->niter, "Requests to run in all");
+  cmd->add_option("--nireq", "Accepted for compatibility: each stream keeps one request in flight");
+  cmd->add_option("--warmup", f->warmup, "Untimed requests per stream first")->capture_default_str();
+  cmd->add_option("--json_stats,--report_json", f->json_path, "Write the statistics as JSON");
+  cmd->add_option("--report_csv", f->csv_path, "Write the statistics as CSV");
+  cmd->callback([f] { run_benchmark(*f); });
+}
+
+}  // namespace jpqd::cli

@@ -282,6 +282,8 @@ class Unpickler {
     const auto size = int_tuple(args[2], "size");
     const auto stride = int_tuple(args[3], "stride");
     JPQD_CHECK(size.size() == stride.size() && offset >= 0, FormatError, path_, ": inconsistent tensor view");
+    for (size_t d = 0; d < size.size(); ++d)
+      JPQD_CHECK(size[d] >= 0 && stride[d] >= 0, FormatError, path_, ": negative size or stride in a tensor view");
     // The last element the view touches must lie inside the storage (checked without overflow).
     int64_t last = offset;
     bool empty = false;
@@ -296,6 +298,19 @@ class Unpickler {
     JPQD_CHECK(empty || last < storage.numel(), FormatError, path_, ": tensor view [offset ", offset, ", size ",
                torch::IntArrayRef(size), ", stride ", torch::IntArrayRef(stride), "] runs past its storage of ",
                storage.numel(), " elements");
+    // A view with more elements than its storage repeats elements (stride 0, e.g. expand()). Checkpoints
+    // hardly ever hold one, and copying it lets a few hundred bytes of file ask for any amount of memory,
+    // so such views are capped; views no larger than their storage are only bounded by the file.
+    constexpr int64_t kMaxBroadcastElements = int64_t{1} << 26;
+    const int64_t limit = std::max(storage.numel(), kMaxBroadcastElements);
+    int64_t elements = 1;
+    for (int64_t s : size)
+      if (!empty) {
+        JPQD_CHECK(elements <= limit / s, FormatError, path_, ": tensor view of size ", torch::IntArrayRef(size),
+                   " repeats its storage of ", storage.numel(), " elements beyond ", kMaxBroadcastElements,
+                   " elements");
+        elements *= s;
+      }
     auto v = make(Value::kTensor);
     // Contiguous, as the header promises: a plain clone() keeps a transposed view's strides.
     v->tensor = empty ? torch::empty(size, storage.options())

@@ -397,8 +397,10 @@ Json Trainer::evaluate(const TokenizedDataset* dataset, const std::string& prefi
   const double runtime = seconds_since(start);
   Json metrics = Json::object();
   if (data->target() != TargetKind::kNone) metrics[prefix + "_loss"] = loss_sum / static_cast<double>(data->size());
-  if (compute_metrics_)
-    for (auto& item : compute_metrics_(prediction).items()) metrics[prefix + "_" + item.key()] = item.value();
+  if (compute_metrics_) {
+    const Json task_metrics = compute_metrics_(prediction);  // items() of a temporary would dangle
+    for (const auto& item : task_metrics.items()) metrics[prefix + "_" + item.key()] = item.value();
+  }
   metrics[prefix + "_runtime"] = round4(runtime);
   metrics[prefix + "_samples"] = data->size();
   metrics[prefix + "_samples_per_second"] = round4(static_cast<double>(data->size()) / runtime);

@@ -8,7 +8,7 @@ expect_error 3 "no-such-dir" -- "$JPQD" glue --model_name_or_path "$WORK/no-such
   --output_dir "$out" "${common[@]}"
 expect_error 2 "unknown GLUE task" -- "$JPQD" glue --model_name_or_path bert-tiny --task_name sst3 \
   --output_dir "$out" "${common[@]}"
-expect_error 2 "max_position_embeddings" -- "$JPQD" glue --model_name_or_path bert-tiny --task_name sst2 \
+expect_error 2 "max_seq_length 513" -- "$JPQD" glue --model_name_or_path bert-tiny --task_name sst2 \
   --max_seq_length 513 --output_dir "$out" "${common[@]}"
 [ ! -e "$out" ] || fail "a failed run left $out behind"
 
@@ -31,7 +31,7 @@ printf 'sentence\tlabel\nfine\t7\n' > "$WORK/dev.tsv"
 expect_error 4 "dev.tsv" -- "$JPQD" glue --model_name_or_path bert-tiny --train_file "$WORK/train.tsv" \
   --validation_file "$WORK/dev.tsv" --output_dir "$out" "${common[@]}"
 printf 'sentence\tlabel\n' > "$WORK/empty.tsv"
-expect_error 2 "empty.tsv" -- "$JPQD" glue --model_name_or_path bert-tiny --train_file "$WORK/empty.tsv" \
+expect_error 4 "empty dataset" -- "$JPQD" glue --model_name_or_path bert-tiny --train_file "$WORK/empty.tsv" \
   --validation_file "$WORK/dev.tsv" --output_dir "$out" "${common[@]}"
 [ ! -e "$out" ] || fail "a failed run left $out behind"
 

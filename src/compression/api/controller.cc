@@ -45,9 +45,11 @@ torch::Tensor CompositeController::loss() {
 
 Json CompositeController::statistics() const {
   Json out = Json::object();
-  for (const auto& c : children_)
-    for (const auto& item : c->statistics().items())
-      out["compression/" + c->name() + "/" + item.key()] = item.value();
+  for (const auto& c : children_) {
+    // Held in a variable: items() of a temporary would dangle inside the loop.
+    const Json stats = c->statistics();
+    for (const auto& item : stats.items()) out["compression/" + c->name() + "/" + item.key()] = item.value();
+  }
   return out;
 }
 

@@ -3,6 +3,7 @@
 
 #include <torch/torch.h>
 
+#include "common/error.h"
 #include "model/torch_bin.h"
 
 namespace jpqd::model {
@@ -38,6 +39,17 @@ TEST(TorchBinRegression, StridedViewsComeBackContiguousWithTheirValues) {
   const torch::Tensor view = by_name("view");
   ASSERT_EQ(view.numel(), 6);
   for (int64_t k = 0; k < 6; ++k) EXPECT_EQ(view.data_ptr<float>()[k], static_cast<float>(k + 4));
+}
+
+// tests/fixtures/torch_bin/broadcast_huge.bin: torch.save({"w": torch.zeros(1).expand(2**40)}), a few hundred
+// bytes whose copy would need 4 TiB (fuzz/regressions/open/torch_bin, found by the torch_bin fuzzer).
+TEST(TorchBinRegression, HugeBroadcastViewIsRejectedNotAllocated) {
+  try {
+    read_torch_state_dict(std::string(JPQD_SOURCE_DIR) + "/tests/fixtures/torch_bin/broadcast_huge.bin");
+    FAIL() << "a 2^40-element view of one element was accepted";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("repeats its storage of 1 elements"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -39,6 +39,7 @@ struct EvalFlags {
   int64_t max_eval_samples = -1;
   int threads = 0;
   std::string output;
+  std::string predictions_file;
 };
 
 std::string default_data_dir() {
@@ -106,6 +107,18 @@ Json eval_glue(const EvalFlags& f, const runtime::Model& model, const text::Bert
       predictions[i] = task.is_regression ? l[0] : static_cast<double>(std::max_element(l, l + out.num_labels) - l);
       references[i] = task.is_regression ? features[i].targets.front() : static_cast<double>(features[i].label);
     });
+    if (!f.predictions_file.empty()) {
+      // One JSON line per example, as `jpqd predict` writes them, so the two can be compared line by line.
+      std::string lines;
+      for (size_t i = 0; i < predictions.size(); ++i) {
+        Json line = {{"index", i}, {"label", task.is_regression ? Json(references[i])
+                                                               : Json(task.label_names.at(static_cast<size_t>(references[i])))}};
+        line["prediction"] = task.is_regression ? Json(predictions[i])
+                                                : Json(task.label_names.at(static_cast<size_t>(predictions[i])));
+        lines += line.dump() + "\n";
+      }
+      write_file_atomically(f.predictions_file, lines);
+    }
     const Json metrics = data::compute_glue_metrics(task.name, predictions, references);
     for (const auto& item : metrics.items()) all["eval_" + item.key() + split.metric_suffix] = item.value();
     all["eval_samples" + split.metric_suffix] = features.size();
@@ -181,6 +194,7 @@ void register_eval_command(CLI::App& app) {
   cmd->add_option("--max_eval_samples", f->max_eval_samples)->capture_default_str();
   cmd->add_option("--threads", f->threads, "OpenMP threads (default: all cores)");
   cmd->add_option("--output", f->output, "Also write the metrics to this JSON file");
+  cmd->add_option("--predictions_file", f->predictions_file, "GLUE: write one JSON line per example");
   cmd->callback([f] { run_eval(*f); });
 }
 

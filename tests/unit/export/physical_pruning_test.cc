@@ -1,0 +1,152 @@
+// Physical pruning is exact: a model whose masks remove whole heads and FFN neurons gives the same logits
+// as the smaller model that no longer has them (per-layer head counts, zero heads included).
+#include <gtest/gtest.h>
+
+#include "compression/build_controller.h"
+#include "compression/sparsity/movement/movement_sparsifier.h"
+#include "export/physical_pruner.h"
+#include "export/pruning_plan.h"
+
+namespace jpqd::exporter {
+namespace {
+
+// float32 forward of the same arithmetic minus some zero terms: only summation order differs.
+constexpr double kMaxPrunedLogitAbsDiff = 1e-4;
+
+model::BertConfig tiny_config() {
+  model::BertConfig c;
+  c.vocab_size = 50;
+  c.hidden_size = 16;
+  c.num_hidden_layers = 2;
+  c.num_attention_heads = 4;  // head_dim 4
+  c.intermediate_size = 12;
+  c.max_position_embeddings = 20;
+  c.set_num_labels(3);
+  return c;
+}
+
+const char* kMovementConfig = R"({"algorithm": "movement_sparsity",
+  "params": {"warmup_start_epoch": 1, "warmup_end_epoch": 2, "importance_regularization_factor": 0.1},
+  "sparse_structure_by_scopes": [
+    {"mode": "block", "sparse_factors": [4, 4], "target_scopes": "{re}.*BertAttention.*"},
+    {"mode": "per_dim", "axis": 0, "target_scopes": "{re}.*BertIntermediate.*"},
+    {"mode": "per_dim", "axis": 1, "target_scopes": "{re}.*BertOutput.*"}],
+  "ignored_scopes": ["{re}.*pooler.*", "{re}.*classifier.*"]})";
+
+compression::MovementSparsifier* sparsifier(model::CompressibleLinearImpl* linear) {
+  for (const auto& [name, hook] : linear->params_hooks())
+    if (auto s = std::dynamic_pointer_cast<compression::MovementSparsifier>(hook)) return s.get();
+  return nullptr;
+}
+
+// Masks as structured masking leaves them: whole heads (rows of Q/K/V with their biases, columns of the
+// attention output) and whole neurons (intermediate rows with bias, output columns).
+void mask_structurally(model::BertImpl& model, const std::vector<std::vector<int64_t>>& heads,
+                       const std::vector<std::vector<int64_t>>& neurons) {
+  const int64_t d = model.config().head_dim();
+  for (const auto& node : model.graph()) {
+    if (node.kind != model::NodeKind::kLinear || node.layer_index < 0) continue;
+    auto* s = sparsifier(node.linear);
+    if (!s) continue;
+    const auto l = static_cast<size_t>(node.layer_index);
+    auto w = torch::zeros_like(s->weight_mask());
+    auto b = s->has_bias() ? torch::ones_like(s->bias_mask()) : torch::Tensor();
+    switch (node.role) {
+      case model::NodeRole::kQuery:
+      case model::NodeRole::kKey:
+      case model::NodeRole::kValue:
+        b.zero_();
+        for (int64_t h : heads[l]) {
+          w.slice(0, h * d, (h + 1) * d).fill_(1);
+          b.slice(0, h * d, (h + 1) * d).fill_(1);
+        }
+        break;
+      case model::NodeRole::kAttentionOutput:
+        for (int64_t h : heads[l]) w.slice(1, h * d, (h + 1) * d).fill_(1);
+        break;
+      case model::NodeRole::kIntermediate:
+        b.zero_();
+        for (int64_t n : neurons[l]) {
+          w[n].fill_(1);
+          b[n] = 1;
+        }
+        break;
+      case model::NodeRole::kOutput:
+        for (int64_t n : neurons[l]) w.select(1, n).fill_(1);
+        break;
+      default: continue;
+    }
+    s->set_weight_mask(w);
+    if (b.defined()) s->set_bias_mask(b);
+  }
+}
+
+void load(model::BertImpl& model, const std::map<std::string, torch::Tensor>& tensors) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : model.named_parameters(true)) {
+    auto it = tensors.find(p.key());
+    ASSERT_NE(it, tensors.end()) << p.key();
+    ASSERT_EQ(p.value().sizes(), it->second.sizes()) << p.key();
+    p.value().copy_(it->second);
+  }
+}
+
+TEST(PhysicalPruning, RemovedHeadsAndNeuronsDoNotChangeTheLogits) {
+  torch::manual_seed(1);
+  model::Bert masked(tiny_config(), model::TaskHead::kSequenceClassification);
+  auto controller = compression::build_controller(
+      compression::CompressionConfig::parse(Json::parse(kMovementConfig), "test"), *masked, {});
+  const std::vector<std::vector<int64_t>> heads = {{1, 3}, {}};
+  const std::vector<std::vector<int64_t>> neurons = {{0, 5, 7}, {0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11}};
+  mask_structurally(*masked, heads, neurons);
+  masked->eval();
+
+  const PruningPlan plan = make_pruning_plan(*masked, /*structured=*/true);
+  ASSERT_EQ(plan.layers.size(), 2u);
+  EXPECT_EQ(plan.layers[0].kept_heads, heads[0]);
+  EXPECT_EQ(plan.layers[1].kept_heads, heads[1]);
+  EXPECT_EQ(plan.layers[0].kept_neurons, neurons[0]);
+  EXPECT_EQ(plan.layers[1].kept_neurons, neurons[1]);
+
+  const PrunedState pruned = prune_physically(masked->config(), masked_state_dict(*masked), plan);
+  EXPECT_EQ(pruned.config.heads_per_layer, (std::vector<int64_t>{2, 0}));
+  EXPECT_EQ(pruned.config.intermediate_per_layer, (std::vector<int64_t>{3, 11}));
+  EXPECT_EQ(pruned.tensors.at("bert.encoder.layer.0.attention.self.query.weight").sizes(),
+            (std::vector<int64_t>{8, 16}));
+  EXPECT_EQ(pruned.tensors.at("bert.encoder.layer.1.attention.output.dense.weight").sizes(),
+            (std::vector<int64_t>{16, 0}));
+  EXPECT_EQ(pruned.tensors.at("bert.encoder.layer.0.output.dense.weight").sizes(), (std::vector<int64_t>{16, 3}));
+
+  model::Bert small(pruned.config, model::TaskHead::kSequenceClassification);
+  load(*small, pruned.tensors);
+  small->eval();
+
+  model::BertInputs in{torch::randint(5, 50, {3, 9}), torch::ones({3, 9}, torch::kInt64),
+                       torch::zeros({3, 9}, torch::kInt64)};
+  in.attention_mask.index_put_({2, torch::indexing::Slice(5, torch::indexing::None)}, 0);
+  torch::NoGradGuard no_grad;
+  const auto want = masked->forward(in).logits;
+  const auto got = small->forward(in).logits;
+  EXPECT_LT((want - got).abs().max().item<double>(), kMaxPrunedLogitAbsDiff);
+  EXPECT_GT(want.abs().max().item<double>(), 1e-3);  // the comparison is not between two zero tensors
+}
+
+TEST(PhysicalPruning, UnstructuredRunsAreExportedDense) {
+  torch::manual_seed(2);
+  model::Bert masked(tiny_config(), model::TaskHead::kSequenceClassification);
+  auto controller = compression::build_controller(
+      compression::CompressionConfig::parse(Json::parse(kMovementConfig), "test"), *masked, {});
+  mask_structurally(*masked, {{0}, {1}}, {{0}, {1}});
+  const PruningPlan plan = make_pruning_plan(*masked, /*structured=*/false);
+  EXPECT_FALSE(plan.structured);
+  EXPECT_EQ(plan.layers[1].kept_heads.size(), 4u);
+  const PrunedState pruned = prune_physically(masked->config(), masked_state_dict(*masked), plan);
+  EXPECT_TRUE(pruned.config.heads_per_layer.empty());
+  // The masks are still folded into the weights.
+  const auto q = pruned.tensors.at("bert.encoder.layer.0.attention.self.query.weight");
+  EXPECT_EQ(q.sizes(), (std::vector<int64_t>{16, 16}));
+  EXPECT_EQ(q.slice(0, 4, 16).abs().sum().item<double>(), 0.0);
+}
+
+}  // namespace
+}  // namespace jpqd::exporter

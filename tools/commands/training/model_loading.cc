@@ -51,4 +51,11 @@ model::Bert load_model(const std::string& model_name_or_path, model::TaskHead he
   return model::load_pretrained(model_name_or_path, head, num_labels);
 }
 
+model::Bert load_teacher(const std::string& path, const text::BertTokenizer& student_tokenizer, model::TaskHead head,
+                         const training::TrainingArguments& args) {
+  JPQD_CHECK(load_tokenizer(path).vocab().fingerprint() == student_tokenizer.vocab().fingerprint(), InvalidArgument,
+             "--teacher_model_name_or_path ", path, ": the teacher's vocabulary differs from the student's");
+  return load_model(path, head, std::nullopt, args);
+}
+
 }  // namespace jpqd::cli

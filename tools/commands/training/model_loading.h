@@ -20,4 +20,9 @@ text::BertTokenizer load_tokenizer(const std::string& model_name_or_path, const 
 model::Bert load_model(const std::string& model_name_or_path, model::TaskHead head, std::optional<int64_t> num_labels,
                        const training::TrainingArguments& args);
 
+// A fine-tuned teacher for distillation: loaded like any model, and refused when its vocabulary differs
+// from the student's tokenizer (distillation compares outputs on the same token ids).
+model::Bert load_teacher(const std::string& path, const text::BertTokenizer& student_tokenizer, model::TaskHead head,
+                         const training::TrainingArguments& args);
+
 }  // namespace jpqd::cli

@@ -4,6 +4,7 @@
 
 #include "commands/command.h"
 #include "commands/training/model_loading.h"
+#include "commands/training/run_steps.h"
 #include "commands/training/training_flags.h"
 #include "common/logging.h"
 #include "training/tasks/mlm_task.h"
@@ -30,11 +31,7 @@ void run_pretrain(PretrainFlags& f) {
   auto datasets = training::build_mlm_datasets(tokenizer, f.data);
 
   training::Trainer trainer(model, args, datasets.train, datasets.eval, nullptr, tokenizer);
-  if (args.do_train) {
-    auto result = trainer.train();
-    trainer.save_model();
-    trainer.save_metrics("train", result.metrics);
-  }
+  if (args.do_train) train_and_save(trainer);
   if (args.do_eval) {
     Json metrics = trainer.evaluate();
     metrics["perplexity"] = std::exp(metrics["eval_loss"].get<double>());

@@ -4,13 +4,12 @@
 
 #include "commands/command.h"
 #include "commands/training/model_loading.h"
+#include "commands/training/run_steps.h"
 #include "commands/training/training_flags.h"
 #include "common/error.h"
 #include "common/file_io.h"
 #include "common/logging.h"
 #include "compression/config/compression_config.h"
-#include "export/export_run.h"
-#include "export/report/compression_report.h"
 #include "training/tasks/qa_task.h"
 #include "training/trainer.h"
 
@@ -46,35 +45,19 @@ void run_qa(QaFlags& f) {
   JPQD_CHECK(f.data.features.max_seq_length <= model->config().max_position_embeddings, InvalidArgument,
              "--max_seq_length ", f.data.features.max_seq_length, " exceeds the model's max_position_embeddings ",
              model->config().max_position_embeddings);
-  model::Bert teacher{nullptr};
-  if (!f.teacher_model_name_or_path.empty()) {
-    const auto teacher_tokenizer = load_tokenizer(f.teacher_model_name_or_path);
-    JPQD_CHECK(teacher_tokenizer.vocab().fingerprint() == tokenizer.vocab().fingerprint(), InvalidArgument,
-               "--teacher_model_name_or_path ", f.teacher_model_name_or_path,
-               ": the teacher's vocabulary differs from the student's");
-    teacher = load_model(f.teacher_model_name_or_path, model::TaskHead::kQuestionAnswering, std::nullopt, args);
-  }
+  model::Bert teacher = f.teacher_model_name_or_path.empty()
+                            ? model::Bert{nullptr}
+                            : load_teacher(f.teacher_model_name_or_path, tokenizer, model::TaskHead::kQuestionAnswering, args);
   if (args.fp16 || args.bf16)
     log_warning("--fp16/--bf16: mixed precision is not used on CPUs by this build; training runs in float32");
   training::Trainer trainer(model, args, data->train, data->eval,
                             training::qa_compute_metrics(data, f.data.postprocess), tokenizer, compression, teacher);
   prepare_output_dir(args);
-  // As OVTrainer's save_model: the trained model is exported (pruned INT8 model.jpqd and model.onnx) and the
-  // compression report written next to it.
-  trainer.set_export_hook([&](const std::string& dir) {
-    exporter::ExportTargets targets{dir, true, true,
-                                    {{"task", std::string("squad")}, {"model_name_or_path", f.model_name_or_path},
-                                     {"teacher_model_name_or_path", f.teacher_model_name_or_path},
-                                     {"nncf_compression_config", f.nncf_compression_config},
-                                     {"training_args", args.to_json()}}};
-    exporter::export_trained_model(*model, trainer.controller(), tokenizer, targets);
-    exporter::write_compression_report({dir, "", "gnuplot"});
-  });
-  if (args.do_train) {
-    auto result = trainer.train();
-    trainer.save_model();
-    trainer.save_metrics("train", result.metrics);
-  }
+  export_when_saved(trainer, tokenizer,
+                    {{"task", "squad"}, {"model_name_or_path", f.model_name_or_path},
+                     {"teacher_model_name_or_path", f.teacher_model_name_or_path},
+                     {"nncf_compression_config", f.nncf_compression_config}});
+  if (args.do_train) train_and_save(trainer);
   if (args.do_eval) {
     Json metrics = trainer.evaluate();
     if (!data->split_note.empty()) metrics["eval_split"] = data->split_note;

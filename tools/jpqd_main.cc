@@ -1,6 +1,10 @@
 // jpqd: one binary, one subcommand per stage (`jpqd glue`, `jpqd export`, `jpqd benchmark`, ...).
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -41,9 +45,30 @@ void register_all(CLI::App& app) {
   register_inspect_command(app);
 }
 
+// Training runs LibTorch's OpenMP pool next to OpenBLAS's own pthread pool; both spin between calls and on a
+// small machine they fight for the same cores: OMP_WAIT_POLICY=PASSIVE with a one-thread OpenBLAS made a
+// training step 2-4x faster (docs/RESULTS.md). Both libraries read these variables when they load, before
+// main(), so a training command re-executes itself once with them set. A user's own values are kept.
+void settle_training_threads(int argc, char** argv) {
+  static const char* kTrainingCommands[] = {"glue", "qa", "pretrain", "predict", "export", "quantizers"};
+  if (argc < 2 || std::getenv("JPQD_THREADS_SETTLED") != nullptr) return;
+  bool training = false;
+  for (const char* c : kTrainingCommands) training = training || std::strcmp(argv[1], c) == 0;
+  if (!training) return;
+  bool changed = false;
+  for (const auto& [name, value] : {std::pair{"OMP_WAIT_POLICY", "PASSIVE"}, std::pair{"OPENBLAS_NUM_THREADS", "1"}}) {
+    if (std::getenv(name) != nullptr) continue;
+    ::setenv(name, value, 0);
+    changed = true;
+  }
+  ::setenv("JPQD_THREADS_SETTLED", "1", 1);
+  if (changed) ::execv("/proc/self/exe", argv);  // on failure, carry on with the defaults
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  settle_training_threads(argc, argv);
   CLI::App app{"jpqd: joint pruning, quantization and distillation of BERT models, and an INT8 CPU runtime"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("jpqd 0.1.0"));

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "common/error.h"
 #include "compression/build_controller.h"
 #include "compression/distillation/distillation_loss.h"
 #include "model/bert.h"

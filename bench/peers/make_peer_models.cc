@@ -24,7 +24,7 @@
 
 #include "common/error.h"
 #include "compression/build_controller.h"
-#include "compression/sparsity/movement/movement_sparsifier.h"
+#include "compression/sparsity/movement/kept_units.h"
 #include "compression/sparsity/movement/movement_sparsity_controller.h"
 #include "export/export_run.h"
 #include "model/bert.h"
@@ -33,7 +33,6 @@
 namespace {
 
 using jpqd::compression::CompositeController;
-using jpqd::compression::MovementSparsifier;
 using jpqd::compression::MovementSparsityController;
 namespace model = jpqd::model;
 
@@ -74,12 +73,6 @@ void initialise_ranges(model::BertImpl& m, CompositeController& controller, cons
   controller.end_initialization();
 }
 
-MovementSparsifier* sparsifier_of(model::CompressibleLinearImpl* linear) {
-  for (const auto& [name, hook] : linear->params_hooks())
-    if (auto s = std::dynamic_pointer_cast<MovementSparsifier>(hook)) return s.get();
-  return nullptr;
-}
-
 // `count` of `n` indices, chosen at random, sorted.
 std::vector<int64_t> choose(int64_t n, int64_t count, std::mt19937& rng) {
   std::vector<int64_t> all(static_cast<size_t>(n));
@@ -109,43 +102,7 @@ void mask_heads_and_neurons(model::BertImpl& m, const Options& o) {
     heads.push_back(choose(c.num_attention_heads, k, rng));
     neurons.push_back(choose(c.intermediate_size, ffn_keep, rng));
   }
-  torch::NoGradGuard no_grad;
-  for (const auto& node : m.graph()) {
-    if (node.kind != model::NodeKind::kLinear || node.layer_index < 0) continue;
-    MovementSparsifier* s = sparsifier_of(node.linear);
-    if (!s) continue;
-    const auto l = static_cast<size_t>(node.layer_index);
-    auto w = torch::zeros_like(s->weight_mask());
-    auto b = s->has_bias() ? torch::ones_like(s->bias_mask()) : torch::Tensor();
-    switch (node.role) {
-      case model::NodeRole::kQuery:
-      case model::NodeRole::kKey:
-      case model::NodeRole::kValue:
-        b.zero_();
-        for (int64_t h : heads[l]) {
-          w.slice(0, h * d, (h + 1) * d).fill_(1);
-          b.slice(0, h * d, (h + 1) * d).fill_(1);
-        }
-        break;
-      case model::NodeRole::kAttentionOutput:
-        for (int64_t h : heads[l]) w.slice(1, h * d, (h + 1) * d).fill_(1);
-        break;
-      case model::NodeRole::kIntermediate:
-        b.zero_();
-        for (int64_t n : neurons[l]) {
-          w[n].fill_(1);
-          b[n] = 1;
-        }
-        break;
-      case model::NodeRole::kOutput:
-        for (int64_t n : neurons[l]) w.select(1, n).fill_(1);
-        break;
-      default:
-        continue;
-    }
-    s->set_weight_mask(w);
-    if (b.defined()) s->set_bias_mask(b);
-  }
+  jpqd::compression::set_kept_units(m.graph(), d, heads, neurons);
 }
 
 std::unique_ptr<CompositeController> attach(model::BertImpl& m, const std::string& config_path) {

@@ -3,19 +3,13 @@
 #include <set>
 
 #include "common/error.h"
-#include "compression/sparsity/movement/movement_sparsifier.h"
+#include "compression/sparsity/movement/kept_units.h"
 
 namespace jpqd::exporter {
 
 namespace {
 
 using model::NodeRole;
-
-const compression::MovementSparsifier* sparsifier_of(const model::CompressibleLinearImpl& linear) {
-  for (const auto& [name, hook] : linear.params_hooks())
-    if (auto s = std::dynamic_pointer_cast<compression::MovementSparsifier>(hook)) return s.get();
-  return nullptr;
-}
 
 // Per block of `block` consecutive rows (dim 0) or columns (dim 1) of a mask: is anything kept?
 std::vector<bool> alive_blocks(const torch::Tensor& mask, int64_t dim, int64_t block) {
@@ -89,7 +83,7 @@ PruningPlan make_pruning_plan(model::BertImpl& model, bool structured) {
   if (structured) {
     for (const auto& node : model.graph()) {
       if (node.kind != model::NodeKind::kLinear || node.layer_index < 0) continue;
-      const auto* s = sparsifier_of(*node.linear);
+      const auto* s = compression::find_movement_sparsifier(*node.linear);
       if (!s) continue;
       auto& att = attention[static_cast<size_t>(node.layer_index)];
       auto& ff = ffn[static_cast<size_t>(node.layer_index)];
@@ -129,7 +123,7 @@ std::map<std::string, torch::Tensor> masked_state_dict(model::BertImpl& model) {
     if (wanted.count(item.key())) out[item.key()] = item.value().detach().clone();
   for (const auto& node : model.graph()) {
     if (node.kind != model::NodeKind::kLinear) continue;
-    const auto* s = sparsifier_of(*node.linear);
+    const auto* s = compression::find_movement_sparsifier(*node.linear);
     if (!s) continue;
     auto& w = out.at(node.name + ".weight");
     w.mul_(s->weight_mask());

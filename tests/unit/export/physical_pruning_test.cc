@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "compression/build_controller.h"
-#include "compression/sparsity/movement/movement_sparsifier.h"
+#include "compression/sparsity/movement/kept_units.h"
 #include "export/physical_pruner.h"
 #include "export/pruning_plan.h"
 
@@ -33,52 +33,10 @@ const char* kMovementConfig = R"({"algorithm": "movement_sparsity",
     {"mode": "per_dim", "axis": 1, "target_scopes": "{re}.*BertOutput.*"}],
   "ignored_scopes": ["{re}.*pooler.*", "{re}.*classifier.*"]})";
 
-compression::MovementSparsifier* sparsifier(model::CompressibleLinearImpl* linear) {
-  for (const auto& [name, hook] : linear->params_hooks())
-    if (auto s = std::dynamic_pointer_cast<compression::MovementSparsifier>(hook)) return s.get();
-  return nullptr;
-}
-
-// Masks as structured masking leaves them: whole heads (rows of Q/K/V with their biases, columns of the
-// attention output) and whole neurons (intermediate rows with bias, output columns).
+// Masks as structured masking leaves them: whole heads and whole neurons.
 void mask_structurally(model::BertImpl& model, const std::vector<std::vector<int64_t>>& heads,
                        const std::vector<std::vector<int64_t>>& neurons) {
-  const int64_t d = model.config().head_dim();
-  for (const auto& node : model.graph()) {
-    if (node.kind != model::NodeKind::kLinear || node.layer_index < 0) continue;
-    auto* s = sparsifier(node.linear);
-    if (!s) continue;
-    const auto l = static_cast<size_t>(node.layer_index);
-    auto w = torch::zeros_like(s->weight_mask());
-    auto b = s->has_bias() ? torch::ones_like(s->bias_mask()) : torch::Tensor();
-    switch (node.role) {
-      case model::NodeRole::kQuery:
-      case model::NodeRole::kKey:
-      case model::NodeRole::kValue:
-        b.zero_();
-        for (int64_t h : heads[l]) {
-          w.slice(0, h * d, (h + 1) * d).fill_(1);
-          b.slice(0, h * d, (h + 1) * d).fill_(1);
-        }
-        break;
-      case model::NodeRole::kAttentionOutput:
-        for (int64_t h : heads[l]) w.slice(1, h * d, (h + 1) * d).fill_(1);
-        break;
-      case model::NodeRole::kIntermediate:
-        b.zero_();
-        for (int64_t n : neurons[l]) {
-          w[n].fill_(1);
-          b[n] = 1;
-        }
-        break;
-      case model::NodeRole::kOutput:
-        for (int64_t n : neurons[l]) w.select(1, n).fill_(1);
-        break;
-      default: continue;
-    }
-    s->set_weight_mask(w);
-    if (b.defined()) s->set_bias_mask(b);
-  }
+  compression::set_kept_units(model.graph(), model.config().head_dim(), heads, neurons);
 }
 
 void load(model::BertImpl& model, const std::map<std::string, torch::Tensor>& tensors) {

@@ -104,6 +104,11 @@ BertOutputs BertImpl::forward(const BertInputs& in) {
       break;
     }
     case TaskHead::kMaskedLM:
+      if (in.lm_positions.defined()) {
+        JPQD_CHECK(in.lm_positions.sizes() == in.input_ids.sizes() && in.lm_positions.scalar_type() == torch::kBool,
+                   InvalidArgument, "lm_positions must be a bool tensor shaped like input_ids");
+        hidden = hidden.index({in.lm_positions});
+      }
       out.logits = p.predictions->forward(hidden, p.bert->embeddings->word_embeddings->weight);
       break;
   }
@@ -156,7 +161,13 @@ torch::Tensor BertImpl::loss(const BertOutputs& out, const BertLabels& labels) c
     case TaskHead::kMaskedLM: {
       JPQD_CHECK(labels.labels.defined(), InvalidArgument, "masked LM needs labels");
       const int64_t v = config_.vocab_size;
-      return F::cross_entropy(out.logits.view({-1, v}), labels.labels.view({-1}).to(torch::kLong),
+      torch::Tensor y = labels.labels.to(torch::kLong);
+      if (out.logits.dim() == 2) {  // logits at lm_positions only: they must be the labelled positions
+        y = y.index({y != -100});
+        JPQD_CHECK(y.size(0) == out.logits.size(0), InvalidArgument, "lm_positions select ", out.logits.size(0),
+                   " positions but ", y.size(0), " are labelled");
+      }
+      return F::cross_entropy(out.logits.reshape({-1, v}), y.reshape({-1}),
                               F::CrossEntropyFuncOptions().ignore_index(-100));
     }
   }

@@ -64,6 +64,7 @@ void mask_tokens(Batch& batch, const MaskingOptions& options, uint64_t seed) {
   }
   batch.inputs.input_ids = ids;
   batch.labels.labels = labels;
+  batch.inputs.lm_positions = labels != -100;
 }
 
 }  // namespace jpqd::training

@@ -15,6 +15,7 @@
 #include "model/hf_checkpoint.h"
 #include "training/checkpoint.h"
 #include "training/interrupt.h"
+#include "training/mixed_precision.h"
 #include "training/optimizer.h"
 
 namespace jpqd::training {
@@ -85,12 +86,33 @@ Trainer::Trainer(model::Bert model, TrainingArguments args, std::shared_ptr<cons
     context.train_samples = train_dataset_ ? train_dataset_->size() : 0;
     controller_ = compression::build_controller(*compression_config_, *model_, context);
   }
+
+  if (args_.fp16 || args_.bf16) {
+    bf16_autocast_ = cpu_has_native_bf16();
+    if (bf16_autocast_)
+      log_info("--fp16/--bf16: the training forward runs under bfloat16 autocast (this CPU has AVX512-BF16); "
+               "evaluation stays in float32");
+    else
+      log_warning("--fp16/--bf16: this CPU has no native bfloat16 arithmetic, so training runs in float32");
+  }
 }
 
 Trainer::~Trainer() = default;
 
+namespace {
+
+// Losses are computed in float32 whatever precision the forward ran in, as HF's autocast training does.
+model::BertOutputs in_float32(model::BertOutputs out) {
+  for (torch::Tensor* t : {&out.logits, &out.start_logits, &out.end_logits})
+    if (t->defined() && t->scalar_type() != torch::kFloat) *t = t->to(torch::kFloat);
+  return out;
+}
+
+}  // namespace
+
 torch::Tensor Trainer::compute_loss(const Batch& batch, Json* parts) {
-  return loss_from_outputs(batch, model_->forward(batch.inputs), parts);
+  AutocastBf16Scope autocast(bf16_autocast_ && model_->is_training());
+  return loss_from_outputs(batch, in_float32(model_->forward(batch.inputs)), parts);
 }
 
 torch::Tensor Trainer::loss_from_outputs(const Batch& batch, const model::BertOutputs& out, Json* parts) {
@@ -101,7 +123,7 @@ torch::Tensor Trainer::loss_from_outputs(const Batch& batch, const model::BertOu
     model::BertOutputs t;
     {
       torch::NoGradGuard no_grad;
-      t = teacher_->forward(batch.inputs);
+      t = in_float32(teacher_->forward(batch.inputs));
     }
     const double T = args_.distillation_temperature;
     torch::Tensor kd = model_->head() == model::TaskHead::kQuestionAnswering

@@ -62,6 +62,9 @@ class Trainer {
   compression::CompositeController* controller() { return controller_.get(); }
   const TrainerState& state() const { return state_; }
   const TrainingArguments& args() const { return args_; }
+  // True when --fp16/--bf16 asked for mixed precision and this CPU has native bfloat16: the training
+  // forward then runs under bfloat16 autocast (evaluation stays float32, like the deployed model).
+  bool bf16_autocast() const { return bf16_autocast_; }
 
   // Writes {train,eval,all}_results.json ("all" merges every split saved so far).
   void save_metrics(const std::string& split, const Json& metrics);
@@ -90,6 +93,7 @@ class Trainer {
   std::function<void(const std::string&)> export_hook_;
   TrainerState state_;
   int64_t lr_step_ = 0;
+  bool bf16_autocast_ = false;
 };
 
 }  // namespace jpqd::training

@@ -8,41 +8,12 @@
 #include "compression/config/compression_config.h"
 #include "training/checkpoint.h"
 #include "training/trainer.h"
+#include "toy_task.h"
 
 namespace jpqd::training {
 namespace {
 
 namespace fs = std::filesystem;
-
-model::BertConfig tiny_config() {
-  model::BertConfig c;
-  c.vocab_size = 60;
-  c.hidden_size = 16;
-  c.num_hidden_layers = 2;
-  c.num_attention_heads = 2;
-  c.intermediate_size = 24;
-  c.max_position_embeddings = 32;
-  c.set_num_labels(2);
-  return c;
-}
-
-// Token 7 anywhere in a sentence means label 1: learnable, and every batch differs.
-std::shared_ptr<TokenizedDataset> toy_dataset(int64_t n, uint64_t seed) {
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-  std::vector<Row> rows(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t len = 4 + torch::randint(6, {1}, gen).item<int64_t>();
-    auto ids = torch::randint(10, 60, {len}, gen);
-    Row& r = rows[static_cast<size_t>(i)];
-    r.input_ids = {2};
-    for (int64_t t = 0; t < len; ++t) r.input_ids.push_back(ids[t].item<int64_t>());
-    r.input_ids.push_back(3);
-    r.label = i % 2;
-    if (r.label == 1) r.input_ids[1] = 7;
-    r.token_type_ids.assign(r.input_ids.size(), 0);
-  }
-  return std::make_shared<TokenizedDataset>(std::move(rows), TargetKind::kClassLabel, 0, 0);
-}
 
 TrainingArguments args_for(const std::string& dir) {
   TrainingArguments a;
@@ -82,15 +53,15 @@ std::optional<compression::CompressionConfig> movement_config() {
 void expect_resume_matches(const std::optional<compression::CompressionConfig>& compression) {
   const auto root = fs::temp_directory_path() / ("jpqd_resume_" + std::to_string(::getpid()));
   fs::remove_all(root);
-  auto data = toy_dataset(24, 5);
+  auto data = toy::dataset(24, 5);
 
   torch::manual_seed(3);
-  model::Bert full(tiny_config(), model::TaskHead::kSequenceClassification);
+  model::Bert full(toy::config(), model::TaskHead::kSequenceClassification);
   Trainer uninterrupted(full, args_for((root / "full").string()), data, nullptr, nullptr, std::nullopt, compression);
   uninterrupted.train();
 
   torch::manual_seed(999);  // a different generator state: everything must come from the checkpoint
-  model::Bert resumed(tiny_config(), model::TaskHead::kSequenceClassification);
+  model::Bert resumed(toy::config(), model::TaskHead::kSequenceClassification);
   // checkpoint-10 of the uninterrupted run is what a run killed after step 10 would have left.
   auto b = args_for((root / "resumed").string());
   b.resume_from_checkpoint = (root / "full" / "checkpoint-10").string();

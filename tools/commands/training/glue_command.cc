@@ -72,8 +72,6 @@ void run_glue(GlueFlags& f, bool predict_only) {
   model::Bert teacher = f.teacher_model_name_or_path.empty()
                             ? model::Bert{nullptr}
                             : load_teacher(f.teacher_model_name_or_path, tokenizer, model::TaskHead::kSequenceClassification, args);
-  if (args.fp16 || args.bf16)
-    log_warning("--fp16/--bf16: mixed precision is not used on CPUs by this build; training runs in float32");
   // Building the trainer attaches the compression hooks, so a config that does not fit the model fails
   // before the output directory is created.
   training::Trainer trainer(model, args, data.train, data.eval.empty() ? nullptr : data.eval.front().dataset,

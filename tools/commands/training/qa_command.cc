@@ -48,8 +48,6 @@ void run_qa(QaFlags& f) {
   model::Bert teacher = f.teacher_model_name_or_path.empty()
                             ? model::Bert{nullptr}
                             : load_teacher(f.teacher_model_name_or_path, tokenizer, model::TaskHead::kQuestionAnswering, args);
-  if (args.fp16 || args.bf16)
-    log_warning("--fp16/--bf16: mixed precision is not used on CPUs by this build; training runs in float32");
   training::Trainer trainer(model, args, data->train, data->eval,
                             training::qa_compute_metrics(data, f.data.postprocess), tokenizer, compression, teacher);
   prepare_output_dir(args);

@@ -1,0 +1,184 @@
+// The JPQD loop composes its parts independently: every on/off combination of movement sparsity,
+// quantization and distillation trains and logs exactly its own losses; the teacher never changes or
+// receives a gradient; --bf16 autocast trains.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "common/json_util.h"
+#include "compression/config/compression_config.h"
+#include "training/mixed_precision.h"
+#include "training/trainer.h"
+#include "toy_task.h"
+
+namespace jpqd::training {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string movement_json() {
+  return R"({"algorithm": "movement_sparsity",
+    "params": {"warmup_start_epoch": 1, "warmup_end_epoch": 3, "importance_regularization_factor": 0.5,
+               "enable_structured_masking": true},
+    "sparse_structure_by_scopes": [
+      {"mode": "block", "sparse_factors": [8, 8], "target_scopes": "{re}.*BertAttention.*"},
+      {"mode": "per_dim", "axis": 0, "target_scopes": "{re}.*BertIntermediate.*"},
+      {"mode": "per_dim", "axis": 1, "target_scopes": "{re}.*BertOutput.*"}],
+    "ignored_scopes": ["{re}.*pooler.*", "{re}.*classifier.*"]})";
+}
+
+std::string quantization_json() {
+  return R"({"algorithm": "quantization", "preset": "mixed", "overflow_fix": "disable",
+             "initializer": {"range": {"num_init_samples": 8, "type": "mean_min_max"}, "batchnorm_adaptation": {"num_bn_adaptation_samples": 0}},
+             "ignored_scopes": ["{re}.*__add___[0-1]", "{re}.*layer_norm_0", "{re}.*matmul_1",
+                                "{re}.*__truediv__*"]})";
+}
+
+std::optional<compression::CompressionConfig> config_for(bool movement, bool quantization) {
+  std::vector<std::string> parts;
+  if (movement) parts.push_back(movement_json());
+  if (quantization) parts.push_back(quantization_json());
+  if (parts.empty()) return std::nullopt;
+  std::string list = "[";
+  for (size_t i = 0; i < parts.size(); ++i) list += (i ? "," : "") + parts[i];
+  return compression::CompressionConfig::parse(Json::parse(list + "]"), "test");
+}
+
+TrainingArguments args_for(const fs::path& dir) {
+  TrainingArguments a;
+  a.output_dir = dir.string();
+  a.per_device_train_batch_size = 4;
+  a.learning_rate = 3e-3;
+  a.num_train_epochs = 4;
+  a.logging_steps = 1;
+  a.save_strategy = IntervalStrategy::kNo;
+  a.seed = 5;
+  a.threads = 1;
+  a.disable_tqdm = true;
+  return a;
+}
+
+std::map<std::string, torch::Tensor> snapshot(model::BertImpl& m) {
+  std::map<std::string, torch::Tensor> out;
+  for (const auto& p : m.named_parameters(true)) out[p.key()] = p.value().detach().clone();
+  return out;
+}
+
+model::Bert make_teacher() {
+  torch::manual_seed(77);
+  model::BertConfig c = toy::config();
+  c.num_hidden_layers = 3;  // deeper than the student, as a teacher may be
+  return model::Bert(c, model::TaskHead::kSequenceClassification);
+}
+
+class EveryCombination : public ::testing::TestWithParam<std::tuple<bool, bool, bool>> {};
+
+TEST_P(EveryCombination, TrainsAndLogsItsOwnLosses) {
+  const auto [movement, quantization, distillation] = GetParam();
+  const auto dir = fs::temp_directory_path() /
+                   ("jpqd_combo_" + std::to_string(::getpid()) + "_" + std::to_string(movement) +
+                    std::to_string(quantization) + std::to_string(distillation));
+  fs::remove_all(dir);
+  torch::manual_seed(3);
+  model::Bert student(toy::config(), model::TaskHead::kSequenceClassification);
+  const auto before = snapshot(*student);
+  model::Bert teacher = distillation ? make_teacher() : model::Bert(nullptr);
+  Trainer trainer(student, args_for(dir), toy::dataset(24, 5), nullptr, nullptr, std::nullopt,
+                  config_for(movement, quantization), teacher);
+  trainer.train();
+
+  const Json& history = trainer.state().log_history;
+  ASSERT_GE(history.size(), 2u);
+  const Json& first = history.front();
+  EXPECT_EQ(first.contains("distillation_loss"), distillation) << first.dump();
+  EXPECT_EQ(first.contains("compression_loss"), movement || quantization) << first.dump();
+  for (const auto& entry : history)
+    if (entry.contains("loss")) EXPECT_TRUE(std::isfinite(entry["loss"].get<double>())) << entry.dump();
+
+  size_t changed = 0;
+  const auto after = snapshot(*student);
+  for (const auto& [name, tensor] : before)
+    if (!torch::equal(tensor, after.at(name))) ++changed;
+  EXPECT_GT(changed, before.size() / 2) << "most student weights should have been trained";
+
+  auto* controller = trainer.controller();
+  ASSERT_EQ(controller != nullptr, movement || quantization);
+  if (controller) {
+    const std::string stats = controller->statistics().dump();
+    EXPECT_EQ(stats.find("movement_sparsity") != std::string::npos, movement) << stats;
+    EXPECT_EQ(stats.find("quantization") != std::string::npos, quantization) << stats;
+  }
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(MovementQuantizationDistillation, EveryCombination,
+                         ::testing::Combine(::testing::Bool(), ::testing::Bool(), ::testing::Bool()));
+
+TEST(Distillation, TeacherNeitherChangesNorReceivesAGradient) {
+  const auto dir = fs::temp_directory_path() / ("jpqd_teacher_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  torch::manual_seed(3);
+  model::Bert student(toy::config(), model::TaskHead::kSequenceClassification);
+  model::Bert teacher = make_teacher();
+  teacher->train();  // the trainer must put it in eval mode itself
+  const auto before = snapshot(*teacher);
+  Trainer trainer(student, args_for(dir), toy::dataset(24, 5), nullptr, nullptr, std::nullopt,
+                  config_for(true, true), teacher);
+  trainer.train();
+  EXPECT_FALSE(teacher->is_training());
+  for (const auto& p : teacher->named_parameters(true)) {
+    EXPECT_FALSE(p.value().requires_grad()) << p.key();
+    EXPECT_FALSE(p.value().grad().defined()) << p.key() << " received a gradient";
+    EXPECT_TRUE(torch::equal(p.value(), before.at(p.key()))) << p.key() << " changed";
+  }
+  fs::remove_all(dir);
+}
+
+TEST(MixedPrecision, Bf16AutocastTrainsCloseToFloat32) {
+  if (!cpu_has_native_bf16()) GTEST_SKIP() << "this CPU has no AVX512-BF16: --bf16 falls back to float32";
+  auto run = [](bool bf16, const fs::path& dir) {
+    torch::manual_seed(3);
+    model::Bert m(toy::config(), model::TaskHead::kSequenceClassification);
+    TrainingArguments a = args_for(dir);
+    a.bf16 = bf16;
+    a.max_steps = 3;
+    Trainer t(m, a, toy::dataset(24, 5), nullptr, nullptr, std::nullopt);
+    EXPECT_EQ(t.bf16_autocast(), bf16);
+    t.train();
+    return snapshot(*m);
+  };
+  const auto root = fs::temp_directory_path() / ("jpqd_bf16_" + std::to_string(::getpid()));
+  const auto fp32 = run(false, root / "fp32");
+  const auto bf16 = run(true, root / "bf16");
+  size_t differ = 0;
+  for (const auto& [name, w] : fp32) {
+    const auto& v = bf16.at(name);
+    if (!torch::equal(w, v)) ++differ;
+    // bf16 keeps 8 significant bits: three steps move the weights apart by far less than they are.
+    EXPECT_LT((w - v).norm().item<double>(), 0.05 * w.norm().item<double>() + 1e-3) << name;
+  }
+  EXPECT_GT(differ, fp32.size() / 2) << "bf16 autocast did not change the arithmetic";
+  fs::remove_all(root);
+}
+
+TEST(MixedPrecision, Bf16AutocastRunsTheWholeJpqdStep) {
+  if (!cpu_has_native_bf16()) GTEST_SKIP() << "this CPU has no AVX512-BF16: --bf16 falls back to float32";
+  const auto dir = fs::temp_directory_path() / ("jpqd_bf16_jpqd_" + std::to_string(::getpid()));
+  torch::manual_seed(3);
+  model::Bert student(toy::config(), model::TaskHead::kSequenceClassification);
+  TrainingArguments a = args_for(dir);
+  a.fp16 = true;  // the seed's flag: bf16 autocast on a CPU
+  Trainer trainer(student, a, toy::dataset(24, 5), nullptr, nullptr, std::nullopt, config_for(true, true),
+                  make_teacher());
+  ASSERT_TRUE(trainer.bf16_autocast());
+  trainer.train();
+  for (const auto& entry : trainer.state().log_history)
+    for (const char* key : {"loss", "task_loss", "distillation_loss", "compression_loss"})
+      if (entry.contains(key)) EXPECT_TRUE(std::isfinite(entry[key].get<double>())) << entry.dump();
+  for (const auto& p : student->named_parameters(true))
+    EXPECT_EQ(p.value().scalar_type(), torch::kFloat) << p.key() << ": master weights stay float32";
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace jpqd::training

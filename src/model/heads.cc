@@ -19,7 +19,9 @@ BertPredictionHeadTransformImpl::BertPredictionHeadTransformImpl(const BertConfi
 }
 
 torch::Tensor BertPredictionHeadTransformImpl::forward(const torch::Tensor& hidden) {
-  return layer_norm->forward(apply_activation(act_, dense->forward(hidden)));
+  // Under bfloat16 autocast the dense output is bfloat16, and LibTorch 1.13's CPU layer norm rejects an
+  // input whose type differs from its float32 weight (the encoder's norms see float32 residual sums).
+  return layer_norm->forward(apply_activation(act_, dense->forward(hidden)).to(layer_norm->weight.scalar_type()));
 }
 
 BertLmPredictionHeadImpl::BertLmPredictionHeadImpl(const BertConfig& c) {

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "model/hf_checkpoint.h"
+#include "training/mixed_precision.h"
 #include "training/mlm_masking.h"
 #include "training/tasks/mlm_task.h"
 #include "training/trainer.h"
@@ -141,6 +142,25 @@ TEST(MlmLoss, MaskedPositionsOnlyEqualsTheLossOverEveryPosition) {
 
   EXPECT_NEAR(loss_sparse.item<double>(), loss_dense.item<double>(), 1e-5);
   EXPECT_TRUE(torch::allclose(grad_sparse, grad_dense, 1e-5, 1e-7));
+}
+
+TEST(MlmLoss, HeadRunsUnderBf16Autocast) {
+  if (!cpu_has_native_bf16()) GTEST_SKIP() << "this CPU has no AVX512-BF16: --bf16 falls back to float32";
+  torch::manual_seed(0);
+  model::Bert model(tiny_config(kVocab), model::TaskHead::kMaskedLM);
+  Batch b = random_batch(4, 40, 2);
+  mask_tokens(b, options(), 3);
+  const double fp32 = model->loss(model->forward(b.inputs), b.labels).item<double>();
+  torch::Tensor loss;
+  {
+    AutocastBf16Scope autocast(true);
+    auto out = model->forward(b.inputs);
+    EXPECT_EQ(out.logits.scalar_type(), torch::kBFloat16);
+    out.logits = out.logits.to(torch::kFloat);
+    loss = model->loss(out, b.labels);
+  }
+  loss.backward();
+  EXPECT_NEAR(loss.item<double>(), fp32, 0.05 * fp32);
 }
 
 struct TinyCorpus {

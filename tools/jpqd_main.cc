@@ -39,6 +39,7 @@ void register_all(CLI::App& app) {
   register_export_command(app);
   register_report_command(app);
   register_quantizers_command(app);
+  register_convert_command(app);
 #endif
   register_eval_command(app);
   register_benchmark_command(app);
@@ -50,7 +51,7 @@ void register_all(CLI::App& app) {
 // training step 2-4x faster (docs/RESULTS.md). Both libraries read these variables when they load, before
 // main(), so a training command re-executes itself once with them set. A user's own values are kept.
 void settle_training_threads(int argc, char** argv) {
-  static const char* kTrainingCommands[] = {"glue", "qa", "pretrain", "predict", "export", "quantizers"};
+  static const char* kTrainingCommands[] = {"glue", "qa", "pretrain", "predict", "export", "quantizers", "convert"};
   if (argc < 2 || std::getenv("JPQD_THREADS_SETTLED") != nullptr) return;
   bool training = false;
   for (const char* c : kTrainingCommands) training = training || std::strcmp(argv[1], c) == 0;

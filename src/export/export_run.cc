@@ -16,18 +16,6 @@ namespace jpqd::exporter {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-model::TaskHead head_of(const model::BertConfig& config) {
-  for (const auto& a : config.architectures) {
-    if (a == "BertForQuestionAnswering") return model::TaskHead::kQuestionAnswering;
-    if (a == "BertForMaskedLM") return model::TaskHead::kMaskedLM;
-  }
-  return model::TaskHead::kSequenceClassification;
-}
-
-}  // namespace
-
 Json export_trained_model(model::BertImpl& model, const compression::CompositeController* controller,
                           const text::BertTokenizer& tokenizer, const ExportTargets& targets) {
   ensure_writable_directory(targets.dir);
@@ -63,7 +51,7 @@ Json export_directory(const std::string& run_dir, ExportTargets targets) {
   if (targets.dir.empty()) targets.dir = run_dir;
   ensure_writable_directory(targets.dir);
   const auto config = model::BertConfig::from_file((dir / "config.json").string());
-  model::Bert model = model::load_pretrained(run_dir, head_of(config));
+  model::Bert model = model::load_pretrained(run_dir, model::task_head_of(config));
   const auto tokenizer = text::BertTokenizer::from_directory(run_dir);
   std::unique_ptr<compression::CompositeController> controller;
   const auto config_path = (dir / "compression_config.json").string();

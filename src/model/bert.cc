@@ -48,6 +48,14 @@ std::string task_head_architecture(TaskHead head) {
   return "BertModel";
 }
 
+TaskHead task_head_of(const BertConfig& config) {
+  for (const auto& a : config.architectures) {
+    if (a == "BertForQuestionAnswering") return TaskHead::kQuestionAnswering;
+    if (a == "BertForMaskedLM") return TaskHead::kMaskedLM;
+  }
+  return TaskHead::kSequenceClassification;
+}
+
 BertImpl::BertImpl(BertConfig config, TaskHead head)
     : config_(std::move(config)), head_(head), parts_(std::make_shared<Parts>()) {
   config_.validate("model config");

@@ -17,6 +17,9 @@ namespace jpqd::model {
 enum class TaskHead { kSequenceClassification, kQuestionAnswering, kMaskedLM };
 
 std::string task_head_architecture(TaskHead head);  // "BertForSequenceClassification", ...
+// The head config.json's "architectures" names (BertForQuestionAnswering, BertForMaskedLM); sequence
+// classification otherwise, as for a bare BertModel that is about to be fine-tuned.
+TaskHead task_head_of(const BertConfig& config);
 
 struct BertInputs {
   torch::Tensor input_ids;       // [B, S] int64

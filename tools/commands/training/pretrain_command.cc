@@ -7,6 +7,7 @@
 #include "commands/training/run_steps.h"
 #include "commands/training/training_flags.h"
 #include "common/logging.h"
+#include "model/layer_stacking.h"
 #include "training/tasks/mlm_task.h"
 #include "training/trainer.h"
 
@@ -17,6 +18,7 @@ namespace {
 struct PretrainFlags {
   std::string model_name_or_path = "bert-mini";
   std::string tokenizer_name;
+  bool stack_layers = false;
   training::MlmDataOptions data;
   TrainingFlags training;
 };
@@ -26,6 +28,11 @@ void run_pretrain(PretrainFlags& f) {
   prepare_output_dir(args);
   text::BertTokenizer tokenizer = load_tokenizer(f.model_name_or_path, f.tokenizer_name);
   model::Bert model = load_model(f.model_name_or_path, model::TaskHead::kMaskedLM, std::nullopt, args);
+  if (f.stack_layers) {
+    model = model::stack_layers(*model);
+    log_info("--stack_layers: continuing from ", model->config().num_hidden_layers, " layers, each layer of ",
+             f.model_name_or_path, " repeated twice");
+  }
   JPQD_CHECK(f.data.max_seq_length <= model->config().max_position_embeddings, InvalidArgument, "--max_seq_length ",
              f.data.max_seq_length, " exceeds max_position_embeddings ", model->config().max_position_embeddings);
   auto datasets = training::build_mlm_datasets(tokenizer, f.data);
@@ -49,6 +56,8 @@ void register_pretrain_command(CLI::App& app) {
                   "A checkpoint directory (continued pretraining) or a named shape (bert-tiny ... bert-large)")
       ->capture_default_str();
   cmd->add_option("--tokenizer_name", flags->tokenizer_name, "Directory with vocab.txt (default: the model's)");
+  cmd->add_flag("--stack_layers", flags->stack_layers,
+                "Grow the model to twice its depth, each layer repeated (progressive stacking), then pretrain");
   cmd->add_option("--train_file", flags->data.train_files, "Plain-text files, one document per line")->required();
   cmd->add_option("--validation_file", flags->data.validation_file, "Held-out text (default: split from train)");
   cmd->add_option("--validation_split_percentage", flags->data.validation_split_percentage)->capture_default_str();

@@ -1,6 +1,8 @@
 // jpqd::runtime::Model: input validation around BertEngine.
 #include "jpqd/runtime.h"
 
+#include <limits>
+
 #include "common/error.h"
 #include "runtime/bert_engine.h"
 #include "runtime/cpu_isa.h"
@@ -88,6 +90,9 @@ Logits Model::run(const std::vector<int64_t>& ids, const std::vector<int64_t>& m
                   const std::vector<int64_t>& types, int64_t batch, int64_t seq_len) const {
   JPQD_CHECK(batch >= 1 && seq_len >= 1, InvalidArgument, "run: empty batch (batch = ", batch, ", seq_len = ",
              seq_len, ")");
+  // Checked before multiplying: a hostile batch must not overflow int64 (undefined behaviour).
+  JPQD_CHECK(batch <= std::numeric_limits<int64_t>::max() / seq_len, InvalidArgument, "run: batch ", batch,
+             " x seq_len ", seq_len, " overflows");
   const auto n = static_cast<size_t>(batch * seq_len);
   JPQD_CHECK(ids.size() == n, InvalidArgument, "run: input_ids has ", ids.size(), " values for batch ", batch,
              " x seq_len ", seq_len);

@@ -201,4 +201,20 @@ void rotate_checkpoints(const std::string& output_dir, int64_t limit) {
   }
 }
 
+void remove_stale_checkpoint_temporaries(const std::string& output_dir) {
+  std::error_code ec;
+  std::vector<fs::path> stale;
+  for (const auto& entry : fs::directory_iterator(output_dir, ec)) {
+    const auto name = entry.path().filename().string();
+    const auto tmp = name.rfind(".tmp");
+    if (name.size() < 2 || name[0] != '.' || tmp == std::string::npos || tmp + 4 == name.size()) continue;
+    if (std::all_of(name.begin() + static_cast<std::ptrdiff_t>(tmp + 4), name.end(), ::isdigit))
+      stale.push_back(entry.path());
+  }
+  for (const auto& path : stale) {
+    fs::remove_all(path, ec);
+    log_info("Removed ", path.string(), ", left half-written by an interrupted run");
+  }
+}
+
 }  // namespace jpqd::training

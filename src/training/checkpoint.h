@@ -54,5 +54,8 @@ std::vector<std::string> list_checkpoints(const std::string& output_dir);
 std::optional<std::string> newest_valid_checkpoint(const std::string& output_dir);
 // Deletes the oldest checkpoints beyond `limit` (0 = keep all).
 void rotate_checkpoints(const std::string& output_dir, int64_t limit);
+// Deletes what a killed run left half-written in `output_dir`: temporary checkpoint directories and
+// files (".<name>.tmp<digits>"), which no reader ever picks up but which would otherwise pile up.
+void remove_stale_checkpoint_temporaries(const std::string& output_dir);
 
 }  // namespace jpqd::training

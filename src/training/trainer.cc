@@ -39,6 +39,30 @@ uint64_t batch_seed(int64_t seed, int64_t epoch, int64_t batch) {
          static_cast<uint64_t>(batch + 1) * 0x94D049BB133111EBULL;
 }
 
+// "NaN", "Inf" or "-Inf" for error messages (printf would say "nan" or "-nan" depending on the sign bit).
+std::string nonfinite_name(double v) { return std::isnan(v) ? "NaN" : v > 0 ? "Inf" : "-Inf"; }
+
+// The L2 norm over every gradient, as clip_grad_norm_ computes it, for runs that do not clip: a NaN or
+// Inf gradient must be caught whether or not --max_grad_norm is set.
+double gradient_norm(const std::vector<torch::Tensor>& params) {
+  if (params.empty()) return 0.0;
+  std::vector<torch::Tensor> norms;
+  for (const auto& p : params) norms.push_back(p.grad().norm(2));
+  return torch::stack(norms).norm(2).item<double>();
+}
+
+// A checkpoint or saved model must never hold NaN/Inf: throws naming the first non-finite tensor.
+void check_finite(model::BertImpl& model, int64_t step, const std::string& what) {
+  torch::NoGradGuard no_grad;
+  auto check = [&](const std::string& name, const torch::Tensor& t) {
+    if (!t.is_floating_point()) return;
+    JPQD_CHECK(torch::isfinite(t).all().item<bool>(), NumericalError, "step ", step, ": ", name,
+               " holds NaN or Inf values; ", what, " was not written");
+  };
+  for (const auto& item : model.named_parameters(true)) check(item.key(), item.value());
+  for (const auto& item : model.named_buffers(true)) check(item.key(), item.value());
+}
+
 std::vector<int64_t> slice(const std::vector<int64_t>& order, int64_t batch, int64_t batch_size) {
   const auto begin = std::min<int64_t>(batch * batch_size, static_cast<int64_t>(order.size()));
   const auto end = std::min<int64_t>(begin + batch_size, static_cast<int64_t>(order.size()));
@@ -169,7 +193,17 @@ void Trainer::log(Json entry) {
 
 std::string Trainer::write_checkpoint() {
   const std::string dir = (fs::path(args_.output_dir) / ("checkpoint-" + std::to_string(state_.global_step))).string();
-  if (fs::exists(dir)) return dir;  // already saved at this step (e.g. by the step and the epoch rule)
+  // Already saved at this step (by the step and the epoch rule, or by the killed run this one resumes):
+  // kept only if it verifies, so a corrupt one left by a kill is replaced rather than trusted.
+  if (fs::exists(dir)) {
+    try {
+      verify_checkpoint(dir);
+      return dir;
+    } catch (const Error& e) {
+      log_warning("replacing checkpoint ", dir, ": ", e.what());
+    }
+  }
+  check_finite(*model_, state_.global_step, "checkpoint " + dir);
   if (controller_) state_.compression_state = controller_->state();
   CheckpointContents contents;
   contents.model = model_.get();
@@ -206,6 +240,7 @@ TrainOutput Trainer::train() {
   const int64_t warmup = resolve_warmup_steps(args_, max_steps);
 
   ensure_writable_directory(args_.output_dir);
+  remove_stale_checkpoint_temporaries(args_.output_dir);
   if (controller_) controller_->set_output_dir(args_.output_dir);
   optimizer_ = make_adamw(*model_, args_);
   torch::manual_seed(static_cast<uint64_t>(args_.seed));
@@ -253,8 +288,6 @@ TrainOutput Trainer::train() {
   model_->train();
   ProgressBar progress("train", max_steps, "it");
   progress.update(state_.global_step);
-  double loss_since_log = 0.0, total_loss = 0.0;
-  int64_t steps_since_log = 0;
   Json last_parts = Json::object();
   bool stop = state_.global_step >= max_steps;
 
@@ -263,6 +296,7 @@ TrainOutput Trainer::train() {
     if (state_.batches_in_epoch == 0 && controller_) controller_->epoch_step();
     const auto order = epoch_permutation(n, args_.seed, epoch);
     double group_loss = 0.0;
+    bool group_nonfinite = false;  // a skipped micro-batch poisons its whole optimizer step
     for (int64_t b = state_.batches_in_epoch; b < batches_per_epoch; ++b) {
       const int64_t group_begin = b - b % accum;
       const int64_t group_size = std::min(accum, batches_per_epoch - group_begin);
@@ -274,9 +308,10 @@ TrainOutput Trainer::train() {
       const double loss_value = loss.item<double>();
       if (!std::isfinite(loss_value)) {
         JPQD_CHECK(args_.skip_nonfinite_steps, NumericalError, "step ", state_.global_step + 1, " (epoch ", epoch,
-                   ", batch ", b, "): loss is ", loss_value, "; no checkpoint was written for it");
-        log_warning("step ", state_.global_step + 1, ": loss is ", loss_value, ", skipping this micro-batch");
-      } else {
+                   ", batch ", b, "): loss is ", nonfinite_name(loss_value), "; no checkpoint was written for it");
+        log_warning("step ", state_.global_step + 1, ": loss is ", nonfinite_name(loss_value), ", skipping the step");
+        group_nonfinite = true;
+      } else if (!group_nonfinite) {
         (loss / static_cast<double>(group_size)).backward();
         group_loss += loss_value / static_cast<double>(group_size);
       }
@@ -289,13 +324,22 @@ TrainOutput Trainer::train() {
         if (p.grad().defined()) params.push_back(p);
       const double grad_norm = args_.max_grad_norm > 0
                                    ? torch::nn::utils::clip_grad_norm_(params, args_.max_grad_norm)
-                                   : 0.0;
+                                   : gradient_norm(params);
       if (!std::isfinite(grad_norm)) {
         JPQD_CHECK(args_.skip_nonfinite_steps, NumericalError, "step ", state_.global_step + 1,
-                   ": gradient norm is ", grad_norm, "; no checkpoint was written for it");
-        log_warning("step ", state_.global_step + 1, ": gradient norm is ", grad_norm, ", skipping the step");
+                   ": gradient norm is ", nonfinite_name(grad_norm), "; no checkpoint was written for it");
+        log_warning("step ", state_.global_step + 1, ": gradient norm is ", nonfinite_name(grad_norm), ", skipping the step");
+        group_nonfinite = true;
+      }
+      // A skipped step must not move the weights at all: AdamW would still apply its momentum and weight
+      // decay to zeroed gradients, so step() is not called.
+      if (group_nonfinite) {
+        ++state_.skipped_steps;
       } else {
         optimizer_->step();
+        state_.loss_since_log += group_loss;
+        state_.total_loss += group_loss;
+        ++state_.steps_since_log;
       }
       optimizer_->zero_grad();
       ++lr_step_;
@@ -303,21 +347,21 @@ TrainOutput Trainer::train() {
                         args_.learning_rate * lr_lambda(args_.lr_scheduler_type, lr_step_, warmup, max_steps));
       ++state_.global_step;
       state_.epoch = static_cast<double>(epoch) + static_cast<double>(b + 1) / static_cast<double>(batches_per_epoch);
-      loss_since_log += group_loss;
-      total_loss += group_loss;
-      ++steps_since_log;
       group_loss = 0.0;
-      progress.set_postfix(str_cat("loss=", round4(loss_since_log / steps_since_log)));
+      group_nonfinite = false;
+      const double mean_loss =
+          state_.steps_since_log > 0 ? state_.loss_since_log / static_cast<double>(state_.steps_since_log) : 0.0;
+      progress.set_postfix(str_cat("loss=", round4(mean_loss)));
       progress.update();
 
       if (state_.global_step % args_.logging_steps == 0 || (args_.logging_first_step && state_.global_step == 1)) {
-        Json entry = {{"loss", round4(loss_since_log / steps_since_log)},
-                      {"learning_rate", get_learning_rate(*optimizer_)}};
+        Json entry = {{"learning_rate", get_learning_rate(*optimizer_)}};
+        if (state_.steps_since_log > 0) entry["loss"] = round4(mean_loss);  // none when every step was skipped
         for (auto& item : last_parts.items()) entry[item.key()] = round4(item.value().get<double>());
         if (controller_) entry.update(controller_->statistics());
         log(entry);
-        loss_since_log = 0.0;
-        steps_since_log = 0;
+        state_.loss_since_log = 0.0;
+        state_.steps_since_log = 0;
       }
       if (args_.evaluation_strategy == IntervalStrategy::kSteps && state_.global_step % args_.eval_interval() == 0 &&
           eval_dataset_)
@@ -348,7 +392,8 @@ TrainOutput Trainer::train() {
   const double runtime = seconds_since(start);
   TrainOutput output;
   output.global_step = state_.global_step;
-  output.training_loss = state_.global_step > 0 ? total_loss / static_cast<double>(state_.global_step) : 0.0;
+  const int64_t trained_steps = state_.global_step - state_.skipped_steps;
+  output.training_loss = trained_steps > 0 ? state_.total_loss / static_cast<double>(trained_steps) : 0.0;
   output.metrics = {{"epoch", round4(state_.epoch)},
                     {"train_loss", output.training_loss},
                     {"train_runtime", round4(runtime)},
@@ -356,11 +401,15 @@ TrainOutput Trainer::train() {
                     {"train_samples_per_second", round4(static_cast<double>(n) * args_.num_train_epochs / runtime)},
                     {"train_steps_per_second", round4(static_cast<double>(state_.global_step) / runtime)},
                     {"train_tokens_per_second", round4(state_.total_tokens / runtime)}};
+  if (state_.skipped_steps > 0) output.metrics["train_skipped_steps"] = state_.skipped_steps;
   if (args_.max_steps > 0)
     output.metrics["train_samples_per_second"] = round4(static_cast<double>(state_.global_step * bs * accum) / runtime);
   Json summary = output.metrics;
   summary["train_runtime"] = output.metrics["train_runtime"];
   log(summary);
+  // The output directory's trainer_state.json is what `jpqd export <dir>` restores the schedule from
+  // (structured masking done or not), so it carries the final compression state, not a checkpoint's.
+  if (controller_) state_.compression_state = controller_->state();
   write_file_atomically((fs::path(args_.output_dir) / "trainer_state.json").string(), state_.to_json().dump(2));
   return output;
 }
@@ -439,6 +488,7 @@ void Trainer::save_model(const std::string& dir) {
   contents.compression_config = compression_config_ ? compression_config_->original : Json();
   if (controller_) state_.compression_state = controller_->state();
   contents.trainer_state = state_.to_json();
+  check_finite(*model_, state_.global_step, "the model in " + target);
   save_model_files(target, contents);
   if (export_hook_) export_hook_(target);
 }

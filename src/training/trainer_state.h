@@ -20,6 +20,12 @@ struct TrainerState {
   int64_t save_steps = 0;
   int64_t train_batch_size = 0;
   double total_tokens = 0;      // tokens seen by training, for tokens/s reporting
+  // Loss sums as of this state, so a resumed run reports the same train_loss and log entries as an
+  // uninterrupted one (HF restarts them at zero on resume).
+  double total_loss = 0;
+  double loss_since_log = 0;
+  int64_t steps_since_log = 0;
+  int64_t skipped_steps = 0;    // optimizer steps skipped for a NaN/Inf loss or gradient (--skip_nonfinite_steps)
   Json log_history = Json::array();
   Json compression_state = Json::object();
   std::string best_model_checkpoint;

@@ -3,7 +3,7 @@ set -euo pipefail
 JPQD=${1:?usage: $0 <jpqd binary> <source dir>}
 SRC=${2:?usage: $0 <jpqd binary> <source dir>}
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 

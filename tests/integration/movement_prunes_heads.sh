@@ -1,0 +1,69 @@
+# Movement sparsity alone, through the CLI, removes whole attention heads: a fine-tuned bert-tiny is trained on
+# with a movement-only config (32x32 attention blocks, FFN rows/columns, regulariser 0.03); structured masking
+# must drop at least one of its 4 heads (but not all) and FFN neurons in every layer. `jpqd export <run dir>`
+# then writes the same physically pruned FP32 model the run exported itself, and jpqd's runtime predicts what
+# the trained model predicted.
+source "$(dirname "$0")/lib.bash"
+common=(--task_name sst2 --max_seq_length 64 --per_device_train_batch_size 32 --learning_rate 1e-3
+        --save_strategy no --seed 7 --disable_tqdm --logging_steps 8)
+"$JPQD" glue --model_name_or_path bert-tiny --max_train_samples 2000 --num_train_epochs 2 --do_train \
+  --output_dir "$WORK/fine_tuned" "${common[@]}" 2>"$WORK/ft.log" || { tail -20 "$WORK/ft.log"; fail "fine-tuning"; }
+cat >"$WORK/movement.json" <<'JSON'
+{
+  "algorithm": "movement_sparsity",
+  "params": {"warmup_start_epoch": 1, "warmup_end_epoch": 3, "importance_regularization_factor": 0.03,
+             "enable_structured_masking": true},
+  "sparse_structure_by_scopes": [
+    {"mode": "block", "sparse_factors": [32, 32], "target_scopes": "{re}.*BertAttention.*"},
+    {"mode": "per_dim", "axis": 0, "target_scopes": "{re}.*BertIntermediate.*"},
+    {"mode": "per_dim", "axis": 1, "target_scopes": "{re}.*BertOutput.*"}
+  ],
+  "ignored_scopes": ["{re}.*NNCFEmbedding.*", "{re}.*LayerNorm.*", "{re}.*pooler.*", "{re}.*classifier.*"]
+}
+JSON
+out="$WORK/movement"
+"$JPQD" glue --model_name_or_path "$WORK/fine_tuned" --nncf_compression_config "$WORK/movement.json" \
+  --max_train_samples 1024 --num_train_epochs 4 --do_train --do_eval --do_predict --output_dir "$out" "${common[@]}" \
+  2>"$WORK/movement.log" || { tail -30 "$WORK/movement.log"; fail "movement-only run"; }
+
+/usr/bin/python3 - "$out" <<'PY' || fail "structured masking did not remove whole heads as expected"
+import json, sys
+out = sys.argv[1]
+layers = json.load(open(f"{out}/structured_sparsity.json"))["layers"]
+heads = sum(l["attention"]["num_heads_kept"] for l in layers)
+total = sum(l["attention"]["num_heads"] for l in layers)
+assert 0 < heads < total, f"{heads} of {total} heads kept"
+for l in layers:
+    assert l["ffn"]["neurons_kept"] < l["ffn"]["intermediate_size"], l
+log = json.load(open(f"{out}/trainer_state.json"))["log_history"]
+factors = [e["compression/movement_sparsity/importance_regularization_factor"] for e in log
+           if "compression/movement_sparsity/importance_regularization_factor" in e]
+assert factors[0] == 0.0 and abs(factors[-1] - 0.03) < 1e-6, factors
+export = json.load(open(f"{out}/export.json"))
+assert export["pruned"] and not export["quantized"], export
+print(f"heads kept {heads}/{total}, FFN neurons kept", [l["ffn"]["neurons_kept"] for l in layers])
+PY
+
+"$JPQD" export "$out" --output_dir "$WORK/exported" 2>"$WORK/export.log" || { cat "$WORK/export.log"; fail "jpqd export"; }
+[ -s "$WORK/exported/model.onnx" ] || fail "jpqd export wrote no model.onnx"
+# Only the provenance in the header may differ from the model the run exported: same tensors, same outputs.
+tensors() { "$JPQD" inspect "$1" | awk '/^tensor /{t=1} t{print $1, $2, $3, $4}'; }
+[ "$(tensors "$out/model.jpqd")" = "$(tensors "$WORK/exported/model.jpqd")" ] || fail "jpqd export wrote other tensors"
+"$JPQD" inspect "$WORK/exported/model.jpqd" >"$WORK/inspect.txt" || fail "inspect"
+grep -q "quantization    none" "$WORK/inspect.txt" || fail "a movement-only export must stay FP32"
+for m in run exported; do
+  model="$out/model.jpqd"; [ $m = exported ] && model="$WORK/exported/model.jpqd"
+  "$JPQD" eval -m "$model" --task_name sst2 --max_seq_length 64 --predictions_file "$WORK/$m.jsonl" \
+    --output "$WORK/$m.json" 2>"$WORK/eval.log" || { cat "$WORK/eval.log"; fail "jpqd eval of the $m model"; }
+done
+cmp -s "$WORK/run.jsonl" "$WORK/exported.jsonl" || fail "the re-exported model computes other logits"
+/usr/bin/python3 - "$out" "$WORK" <<'PY' || fail "the pruned runtime model disagrees with training"
+import json, sys
+out, work = sys.argv[1:]
+trained = [json.loads(l)["prediction"] for l in open(f"{out}/predict_results_sst2.jsonl")]
+deployed = [json.loads(l)["prediction"] for l in open(f"{work}/exported.jsonl")]
+same = sum(a == b for a, b in zip(trained, deployed)) / len(trained)
+print(f"same prediction on {same:.4f} of SST-2 dev")
+assert len(trained) == len(deployed) == 872 and same >= 0.995
+PY
+echo "movement sparsity removed whole heads; export and runtime agree"

@@ -131,7 +131,7 @@ std::string describe_difference(const Logits& got, const Logits& want) {
   if (got.batch != want.batch || got.seq_len != want.seq_len || got.logits.size() != want.logits.size() ||
       got.start_logits.size() != want.start_logits.size())
     return str_cat("shape ", got.batch, "x", got.seq_len, " vs ", want.batch, "x", want.seq_len);
-  for (const auto* field : {&Logits::logits, &Logits::start_logits, &Logits::end_logits}) {
+  for (auto field : {&Logits::logits, &Logits::start_logits, &Logits::end_logits}) {
     const auto &g = got.*field, &w = want.*field;
     for (size_t i = 0; i < g.size(); ++i)
       if (std::memcmp(&g[i], &w[i], sizeof(float)) != 0)

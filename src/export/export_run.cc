@@ -18,10 +18,11 @@ namespace fs = std::filesystem;
 
 Json export_trained_model(model::BertImpl& model, const compression::CompositeController* controller,
                           const text::BertTokenizer& tokenizer, const ExportTargets& targets) {
-  ensure_writable_directory(targets.dir);
   ExportNotes notes;
   ExportedModel exported = build_exported_model(model, controller, &notes);
   exported.provenance = targets.provenance;
+  // Created only once the model has been built, so an export that fails leaves no empty directory behind.
+  ensure_writable_directory(targets.dir);
   const fs::path dir(targets.dir);
   Json summary = {{"pruned", notes.pruned},
                   {"quantized", notes.quantized},
@@ -49,7 +50,6 @@ Json export_directory(const std::string& run_dir, ExportTargets targets) {
   JPQD_CHECK(file_exists((dir / "config.json").string()), IoError, run_dir,
              ": not a training output or checkpoint directory (no config.json)");
   if (targets.dir.empty()) targets.dir = run_dir;
-  ensure_writable_directory(targets.dir);
   const auto config = model::BertConfig::from_file((dir / "config.json").string());
   model::Bert model = model::load_pretrained(run_dir, model::task_head_of(config));
   const auto tokenizer = text::BertTokenizer::from_directory(run_dir);

@@ -53,4 +53,7 @@ acc_deployed = json.load(open(f"{work}/runtime_eval.json"))["eval_accuracy"]
 print(f"same prediction on {same:.4f} of SST-2 dev; accuracy trained {acc_trained:.4f}, deployed {acc_deployed:.4f}")
 assert same >= 0.995 and abs(acc_trained - acc_deployed) <= 0.003
 PY
+# Issue 6: ONNX Runtime runs the exported QDQ model.onnx and agrees with jpqd's runtime on >= 99% of SST-2 dev.
+/usr/bin/python3 "$SRC/tests/integration/ort_glue_agreement.py" "$SRC" "$out/model.onnx" "$SRC/data/glue/SST-2/dev.tsv" \
+  "$WORK/runtime.jsonl" "$WORK" 0.99 || fail "ONNX Runtime and jpqd's runtime disagree on the exported model"
 echo "JPQD smoke: trained, exported, deployed and verified"

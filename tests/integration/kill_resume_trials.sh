@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.bash"
 TRIALS=${JPQD_KILL_TRIALS:-20}
 RANDOM=${JPQD_KILL_SEED:-9}
 pid=""
-trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$WORK"' EXIT
+trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
 script_start=$SECONDS
 
 # The smoke JPQD config with fewer range-initialisation samples: epoch 0 measures the steps per epoch,
@@ -40,18 +40,25 @@ start() {
   pid=$!
 }
 # reap: waits for $pid; its exit code in $rc.
-reap() { rc=0; wait "$pid" || rc=$?; pid=""; }
+reap() { rc=0; wait "$pid" 2>/dev/null || rc=$?; pid=""; }
 newest_checkpoint() {  # the checkpoint-N with the largest N, or nothing
   local n
   n=$(find "$1" -maxdepth 1 -name 'checkpoint-*' -printf '%f\n' 2>/dev/null | sed 's/checkpoint-//' | sort -n | tail -1)
   [ -n "$n" ] && echo "$1/checkpoint-$n"
   return 0
 }
+# running: $pid has not exited yet (an exited child stays a zombie until reaped, so kill -0 would say yes).
+running() {
+  local _pid _name state
+  read -r _pid _name state _ <"/proc/$pid/stat" 2>/dev/null && [ "$state" != Z ]
+}
 # wait_for <glob> [timeout s]: until a path matches or the run ended.
 wait_for() {
   local deadline=$((SECONDS + ${2:-120}))
-  until compgen -G "$1" >/dev/null || ! kill -0 "$pid" 2>/dev/null || [ $SECONDS -ge $deadline ]; do sleep 0.01; done
+  until compgen -G "$1" >/dev/null || ! running || [ $SECONDS -ge $deadline ]; do sleep 0.01; done
 }
+# random_sleep <ms>: sleeps a uniform draw from [0, ms). Not in a $(subshell): it would not advance $RANDOM.
+random_sleep() { sleep_ms $(((RANDOM * 32768 + RANDOM) % $1)); }
 sleep_ms() { sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"; }
 # resume_to_end <output dir> <log> <how>: resumes (how = dir | last) or restarts until the run succeeds.
 resume_to_end() {
@@ -103,7 +110,7 @@ reap
 [ "$rc" -eq 0 ] || { tail -20 "$WORK/ref.log"; fail "the reference run failed"; }
 ref_seconds=$((SECONDS - ref_start))
 [ -s "$WORK/ref/eval_results.json" ] || fail "the reference run wrote no eval_results.json"
-ref_ms=$((ref_seconds * 1000 + 500))
+ref_ms=$((ref_seconds * 900 + 100))  # kills drawn from 90% of its duration land in the run
 echo "reference run: $ref_seconds s, $(json_value "$WORK/ref/eval_results.json" eval_accuracy) accuracy"
 
 # ---- kill -9 trials ----
@@ -118,20 +125,20 @@ for ((i = 1; i <= TRIALS; i++)); do
   case $kind in
     0)  # anywhere in the run, start-up and the final save and evaluation included
       what="random"
-      sleep_ms $((RANDOM % ref_ms)) ;;
+      random_sleep "$ref_ms" ;;
     1)  # while checkpoint-N is being written under its temporary name
       n=$(( (RANDOM % (TOTAL_STEPS / SAVE_STEPS) + 1) * SAVE_STEPS ))
       what="writing checkpoint-$n"
       wait_for "$out/.checkpoint-$n.tmp*"
-      sleep_ms $((RANDOM % 200)) ;;
+      random_sleep 200 ;;
     2)  # right after checkpoint-N was renamed into place (directory fsync, rotation, next step)
       n=$(( (RANDOM % (TOTAL_STEPS / SAVE_STEPS) + 1) * SAVE_STEPS ))
       what="after checkpoint-$n"
       wait_for "$out/checkpoint-$n" ;;
-    3)  # twice: at random, and again at random during the resumed run
+    3)  # twice: at random, and again in the resumed run around its first new checkpoint
       what="random, twice"
       kills=2
-      sleep_ms $((RANDOM % ref_ms)) ;;
+      random_sleep "$ref_ms" ;;
   esac
   for ((k = 1; k <= kills; k++)); do
     kill -9 "$pid" 2>/dev/null || true
@@ -144,9 +151,15 @@ for ((i = 1; i <= TRIALS; i++)); do
     fi
     if [ "$k" -lt "$kills" ]; then
       newest=$(newest_checkpoint "$out")
-      if [ -n "$newest" ]; then start "$out" "$log" --resume_from_checkpoint "$newest"
-      else start "$out" "$log" --overwrite_output_dir; fi
-      sleep_ms $((RANDOM % ref_ms))
+      if [ -n "$newest" ]; then
+        start "$out" "$log" --resume_from_checkpoint "$newest"
+        n=$((${newest##*-} + SAVE_STEPS))
+      else
+        start "$out" "$log" --overwrite_output_dir
+        n=$SAVE_STEPS
+      fi
+      [ "$n" -le "$TOTAL_STEPS" ] && wait_for "$out/checkpoint-$n"
+      random_sleep 1000
     fi
   done
   [ -s "$out/eval_results.json" ] && [ "$rc" -eq 0 ] || resume_to_end "$out" "$log" "$how"

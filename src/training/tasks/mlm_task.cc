@@ -81,6 +81,9 @@ MlmDatasets build_mlm_datasets(const text::BertTokenizer& tokenizer, const MlmDa
              tokenizer.options().model_max_length, "]");
   JPQD_CHECK(options.validation_split_percentage >= 0 && options.validation_split_percentage < 100, InvalidArgument,
              "--validation_split_percentage must be in [0, 100), got ", options.validation_split_percentage);
+  // 0 masks nothing (the loss over no token is NaN at the first step); above 1 is a typo, not a probability.
+  JPQD_CHECK(options.mlm_probability > 0 && options.mlm_probability <= 1, InvalidArgument,
+             "--mlm_probability must be in (0, 1], got ", options.mlm_probability);
   std::vector<std::string> train_docs;
   for (const auto& f : options.train_files) {
     auto docs = read_documents(f);

@@ -10,11 +10,13 @@
 #include <mutex>
 #include <numeric>
 #include <random>
+#include <system_error>
 #include <thread>
 
 #include <jpqd/runtime.h>
 
 #include "commands/command.h"
+#include "commands/runtime/flag_checks.h"
 #include "common/error.h"
 #include "common/file_io.h"
 #include "common/json_util.h"
@@ -50,6 +52,10 @@ void run_benchmark(const BenchmarkFlags& f) {
              f.hint, "\"");
   JPQD_CHECK(f.batch > 0, InvalidArgument, "-b must be positive, got ", f.batch);
   JPQD_CHECK(f.seconds >= 0 && f.niter >= 0 && f.warmup >= 0, InvalidArgument, "-t, -niter and --warmup must not be negative");
+  check_thread_flag("--threads", f.threads);
+  check_thread_flag("--nstreams", f.nstreams);
+  check_output_file("--json_stats", f.json_path);
+  check_output_file("--report_csv", f.csv_path);
   const auto plan = runtime::plan_threads(f.hint == "latency" ? runtime::PerformanceHint::kLatency
                                                               : runtime::PerformanceHint::kThroughput,
                                           f.threads, f.nstreams);
@@ -100,7 +106,16 @@ void run_benchmark(const BenchmarkFlags& f) {
     }
   };
   std::vector<std::thread> streams;
-  for (int s = 0; s < plan.streams; ++s) streams.emplace_back(worker);
+  try {
+    for (int s = 0; s < plan.streams; ++s) streams.emplace_back(worker);
+  } catch (const std::system_error& e) {
+    // The streams already started must be joined: a joinable std::thread destroyed by the unwinding would
+    // terminate the process.
+    stop = true;
+    for (auto& t : streams) t.join();
+    throw InvalidArgument(str_cat("could not start stream ", streams.size() + 1, " of ", plan.streams, " (", e.what(),
+                                  "): lower --nstreams"));
+  }
   for (auto& t : streams) t.join();
   if (failure) std::rethrow_exception(failure);
   const double duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

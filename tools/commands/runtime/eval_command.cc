@@ -7,6 +7,7 @@
 #include <jpqd/runtime.h>
 
 #include "commands/command.h"
+#include "commands/runtime/flag_checks.h"
 #include "common/error.h"
 #include "common/file_io.h"
 #include "common/logging.h"
@@ -102,8 +103,10 @@ Json eval_glue(const EvalFlags& f, const runtime::Model& model, const text::Bert
     std::vector<const data::Feature*> ptrs;
     for (const auto& x : features) ptrs.push_back(&x);
     std::vector<double> predictions(features.size()), references(features.size());
+    std::vector<std::vector<float>> logits(features.size());
     run_batches(model, ptrs, f.batch_size, [&](size_t i, const runtime::Logits& out, int64_t row) {
       const float* l = out.logits.data() + row * out.num_labels;
+      logits[i].assign(l, l + out.num_labels);
       predictions[i] = task.is_regression ? l[0] : static_cast<double>(std::max_element(l, l + out.num_labels) - l);
       references[i] = task.is_regression ? features[i].targets.front() : static_cast<double>(features[i].label);
     });
@@ -113,6 +116,7 @@ Json eval_glue(const EvalFlags& f, const runtime::Model& model, const text::Bert
       for (size_t i = 0; i < predictions.size(); ++i) {
         Json line = {{"index", i}, {"label", task.is_regression ? Json(references[i])
                                                                : Json(task.label_names.at(static_cast<size_t>(references[i])))}};
+        line["logits"] = logits[i];
         line["prediction"] = task.is_regression ? Json(predictions[i])
                                                 : Json(task.label_names.at(static_cast<size_t>(predictions[i])));
         lines += line.dump() + "\n";
@@ -164,6 +168,9 @@ Json eval_squad(const EvalFlags& f, const runtime::Model& model, const text::Ber
 
 void run_eval(const EvalFlags& f) {
   JPQD_CHECK(f.batch_size > 0, InvalidArgument, "--batch_size must be positive, got ", f.batch_size);
+  check_thread_flag("--threads", f.threads);
+  check_output_file("--output", f.output);
+  check_output_file("--predictions_file", f.predictions_file);
   runtime::set_thread_count_for_this_thread(f.threads > 0 ? f.threads : runtime::available_cores());
   const runtime::Model model = runtime::Model::load(f.model);
   const text::BertTokenizer tokenizer = model_tokenizer(f.model);

@@ -5,6 +5,7 @@
 #include "commands/command.h"
 #include "commands/training/model_loading.h"
 #include "common/error.h"
+#include "common/file_io.h"
 #include "common/logging.h"
 #include "model/bert_config.h"
 #include "model/hf_checkpoint.h"
@@ -31,12 +32,14 @@ torch::Dtype dtype_named(const std::string& name) {
 void run_convert(const ConvertFlags& f) {
   const torch::Dtype dtype = dtype_named(f.torch_dtype);
   JPQD_CHECK(fs::is_directory(f.model_dir), IoError, f.model_dir, ": not a checkpoint directory");
+  JPQD_CHECK(!fs::exists(f.output_dir) || fs::is_directory(f.output_dir), IoError, "--output_dir ", f.output_dir,
+             " exists and is not a directory");
   JPQD_CHECK(!fs::exists(f.output_dir) || fs::is_empty(f.output_dir), InvalidArgument, "--output_dir ", f.output_dir,
              " exists and is not empty");
   const auto config = model::BertConfig::from_file((fs::path(f.model_dir) / "config.json").string());
   model::Bert model = model::load_pretrained(f.model_dir, model::task_head_of(config));
   text::BertTokenizer tokenizer = load_tokenizer(f.model_dir);
-  fs::create_directories(f.output_dir);
+  ensure_writable_directory(f.output_dir);
   model::save_pretrained(*model, f.output_dir, dtype);
   tokenizer.save(f.output_dir);
   log_info("Saved ", model::task_head_architecture(model->head()), " in ", f.torch_dtype, " to ", f.output_dir);

@@ -1,6 +1,7 @@
 // jpqd glue: GLUE fine-tuning with the flags of transformers' run_glue.py and Optimum Intel's JPQD example
 // (--teacher_model_name_or_path, --nncf_compression_config, --distillation_weight/temperature).
 // jpqd predict: the same data path, --do_predict only.
+#include <algorithm>
 #include <filesystem>
 
 #include "commands/command.h"
@@ -11,6 +12,7 @@
 #include "common/file_io.h"
 #include "common/logging.h"
 #include "compression/config/compression_config.h"
+#include "model/bert_config.h"
 #include "training/tasks/glue_task.h"
 #include "training/trainer.h"
 
@@ -43,6 +45,19 @@ void set_labels(model::BertImpl& model, const training::GlueDatasets& data) {
   model.set_label_metadata(std::move(id2label), "single_label_classification");
 }
 
+// A fine-tuned classifier cannot serve a task with another label count (transformers stops with a size
+// mismatch too); said here in labels rather than as a tensor shape that "config.json implies".
+void check_label_count(const std::string& model_dir, const training::GlueDatasets& data) {
+  if (!is_directory(model_dir)) return;
+  const auto config = model::BertConfig::from_file((fs::path(model_dir) / "config.json").string());
+  const auto& a = config.architectures;
+  if (std::find(a.begin(), a.end(), "BertForSequenceClassification") == a.end()) return;
+  const int64_t wanted = data.label_space.num_labels();
+  JPQD_CHECK(config.num_labels() == wanted, InvalidArgument, "--model_name_or_path ", model_dir, ": the model has ",
+             config.num_labels(), " outputs but ", data.task_name.empty() ? "the data" : data.task_name, " has ",
+             wanted, " labels");
+}
+
 void run_glue(GlueFlags& f, bool predict_only) {
   if (predict_only) {
     f.training.args.do_train = false;
@@ -61,6 +76,7 @@ void run_glue(GlueFlags& f, bool predict_only) {
   text::BertTokenizer tokenizer = load_tokenizer(f.model_name_or_path, f.tokenizer_name);
   training::GlueDatasets data = training::build_glue_datasets(
       tokenizer, f.data, shipped_data_dir(), {args.do_train, args.do_eval, args.do_predict});
+  check_label_count(f.model_name_or_path, data);
   model::Bert model = load_model(f.model_name_or_path, model::TaskHead::kSequenceClassification,
                                  data.label_space.num_labels(), args);
   set_labels(*model, data);

@@ -25,7 +25,6 @@ struct PretrainFlags {
 
 void run_pretrain(PretrainFlags& f) {
   training::TrainingArguments args = f.training.resolve();
-  prepare_output_dir(args);
   text::BertTokenizer tokenizer = load_tokenizer(f.model_name_or_path, f.tokenizer_name);
   model::Bert model = load_model(f.model_name_or_path, model::TaskHead::kMaskedLM, std::nullopt, args);
   if (f.stack_layers) {
@@ -38,6 +37,9 @@ void run_pretrain(PretrainFlags& f) {
   auto datasets = training::build_mlm_datasets(tokenizer, f.data);
 
   training::Trainer trainer(model, args, datasets.train, datasets.eval, nullptr, tokenizer);
+  // Only now that the model and the data are known to be good is the output directory touched, so a bad
+  // input leaves nothing behind (as glue and qa).
+  prepare_output_dir(args);
   if (args.do_train) train_and_save(trainer);
   if (args.do_eval) {
     Json metrics = trainer.evaluate();

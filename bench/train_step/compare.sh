@@ -20,7 +20,8 @@
 # Environment: BUILD (build dir, default build), THREADS (2), MINI_BATCH (32), MINI_STEPS (6),
 # BASE_BATCH (8), BASE_STEPS (3), BASE_ROUNDS (rounds for bert-base, default all), SHAPES
 # ("bert-mini bert-base"), OUT (results dir, default /tmp/jpqd_train_step), PYTHON (/usr/bin/python3,
-# which has torch).
+# which has torch), BF16 (1: also time jpqd plain and full JPQD under bf16 autocast; default: when the CPU
+# has AVX512-BF16).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${1:-3}
@@ -30,6 +31,8 @@ THREADS=${THREADS:-2}
 SHAPES=${SHAPES:-"bert-mini bert-base"}
 PYTHON=${PYTHON:-/usr/bin/python3}
 OUT=${OUT:-/tmp/jpqd_train_step}
+# bf16 autocast cases (--fp16/--bf16) where the CPU has AVX512-BF16, unless BF16=0.
+BF16=${BF16:-$(grep -qw avx512_bf16 /proc/cpuinfo && echo 1 || echo 0)}
 BENCH="$BUILD/bench/train_step/bench_train_step"
 CONFIGS=bench/train_step/configs
 [[ -x "$BENCH" ]] || { echo "compare.sh: $BENCH missing: ninja -C $BUILD bench_train_step" >&2; exit 1; }
@@ -77,6 +80,11 @@ for round in $(seq 1 "$ROUNDS"); do
       --config "$CONFIGS/jpqd_warmup.json"
     record "$round" "$shape" jpqd_full_jpqd passive -- "${PASSIVE[@]}" "$BENCH" "${common[@]}" \
       --config "$CONFIGS/jpqd_warmup.json" --teacher "$teacher"
+    if [[ "$BF16" == 1 ]]; then
+      record "$round" "$shape" jpqd_plain_bf16 passive -- "${PASSIVE[@]}" "$BENCH" "${common[@]}" --bf16
+      record "$round" "$shape" jpqd_full_jpqd_bf16 passive -- "${PASSIVE[@]}" "$BENCH" "${common[@]}" \
+        --config "$CONFIGS/jpqd_warmup.json" --teacher "$teacher" --bf16
+    fi
   done
 done
 echo "# done $(date -u '+%H:%M UTC'), load: $(uptime | sed 's/.*load average/load average/')" >&2

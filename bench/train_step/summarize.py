@@ -59,6 +59,10 @@ def main(path):
               f"(recorded) | - |")
         print(f"| {shape} | full JPQD step (+QAT, +teacher forward) step-time overhead vs plain | {100 * full:+.1f}% | "
               f"(recorded) | - |")
+        for case in ("jpqd_plain", "jpqd_full_jpqd"):
+            if (shape, case + "_bf16", "passive") in tps:
+                r = ratio(shape, (case + "_bf16", "passive"), (case, "passive"))
+                print(f"| {shape} | {case}: bf16 autocast / float32 | {r:.2f}x | (recorded) | - |")
         for case in ("pytorch_eager", "jpqd_plain"):
             r = ratio(shape, (case, "passive"), (case, "default"))
             print(f"| {shape} | {case}: passive / default threads | {r:.2f}x | (investigation) | - |")

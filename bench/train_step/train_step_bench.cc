@@ -15,6 +15,7 @@
 #include "compression/build_controller.h"
 #include "compression/distillation/distillation_loss.h"
 #include "model/bert.h"
+#include "training/mixed_precision.h"
 #include "training/optimizer.h"
 
 namespace {
@@ -24,6 +25,7 @@ struct Options {
   std::string teacher;
   std::string config;
   int64_t batch = 32, seq = 128, steps = 10, warmup = 2, threads = 0, seed = 42;
+  bool bf16 = false;
 };
 
 jpqd::model::Bert make_model(const std::string& shape) {
@@ -71,19 +73,26 @@ int run(const Options& o) {
   args.learning_rate = 2e-5;
   auto optimizer = jpqd::training::make_adamw(*model, args);
 
+  if (o.bf16 && !jpqd::training::cpu_has_native_bf16())
+    throw jpqd::InvalidArgument("--bf16: this CPU has no native bfloat16 arithmetic");
   auto step = [&] {
     if (controller) controller->step();
-    auto out = model->forward(inputs);
-    auto loss = model->loss(out, labels);
-    if (teacher) {
-      torch::Tensor teacher_logits;
-      {
-        torch::NoGradGuard no_grad;
-        teacher_logits = teacher->forward(inputs).logits;
+    torch::Tensor loss;
+    {
+      jpqd::training::AutocastBf16Scope autocast(o.bf16);  // as the Trainer does with --bf16
+      auto out = model->forward(inputs);
+      out.logits = out.logits.to(torch::kFloat);
+      loss = model->loss(out, labels);
+      if (teacher) {
+        torch::Tensor teacher_logits;
+        {
+          torch::NoGradGuard no_grad;
+          teacher_logits = teacher->forward(inputs).logits.to(torch::kFloat);
+        }
+        loss = 0.1 * loss + 0.9 * jpqd::compression::distillation_loss(out.logits, teacher_logits, 2.0);
       }
-      loss = 0.1 * loss + 0.9 * jpqd::compression::distillation_loss(out.logits, teacher_logits, 2.0);
+      if (controller) loss = loss + controller->loss();
     }
-    if (controller) loss = loss + controller->loss();
     loss.backward();
     std::vector<torch::Tensor> params;
     for (auto& p : model->parameters())
@@ -103,9 +112,9 @@ int run(const Options& o) {
   const double median = times[times.size() / 2];
   std::printf(
       "{\"engine\": \"jpqd\", \"model\": \"%s\", \"teacher\": \"%s\", \"config\": \"%s\", \"batch\": %lld, \"seq\": %lld, "
-      "\"threads\": %d, \"steps\": %lld, \"median_step_s\": %.6f, \"tokens_per_s\": %.3f}\n",
+      "\"threads\": %d, \"precision\": \"%s\", \"steps\": %lld, \"median_step_s\": %.6f, \"tokens_per_s\": %.3f}\n",
       o.model.c_str(), o.teacher.c_str(), o.config.c_str(), static_cast<long long>(o.batch),
-      static_cast<long long>(o.seq), threads, static_cast<long long>(o.steps), median,
+      static_cast<long long>(o.seq), threads, o.bf16 ? "bf16" : "fp32", static_cast<long long>(o.steps), median,
       static_cast<double>(o.batch * o.seq) / median);
   return 0;
 }
@@ -124,6 +133,7 @@ int main(int argc, char** argv) {
   app.add_option("--warmup", o.warmup, "Untimed steps first")->capture_default_str();
   app.add_option("--threads", o.threads, "Intra-op threads (default: all cores)");
   app.add_option("--seed", o.seed)->capture_default_str();
+  app.add_flag("--bf16", o.bf16, "bfloat16 autocast of the forward (needs AVX512-BF16)");
   CLI11_PARSE(app, argc, argv);
   try {
     return run(o);

@@ -39,6 +39,11 @@ log = json.load(open(f"{out}/trainer_state.json"))["log_history"]
 factors = [e["compression/movement_sparsity/importance_regularization_factor"] for e in log
            if "compression/movement_sparsity/importance_regularization_factor" in e]
 assert factors[0] == 0.0 and abs(factors[-1] - 0.03) < 1e-6, factors
+# The regulariser drives sparsity up during warm-up (epochs 1 to 3 of 4; 32 steps per epoch).
+sparsity = {e["step"]: e["compression/movement_sparsity/linear_layer_sparsity"] for e in log
+            if "compression/movement_sparsity/linear_layer_sparsity" in e}
+in_warmup = [v for step, v in sorted(sparsity.items()) if 32 < step <= 96]
+assert in_warmup[-1] > in_warmup[0] + 0.3, in_warmup
 export = json.load(open(f"{out}/export.json"))
 assert export["pruned"] and not export["quantized"], export
 print(f"heads kept {heads}/{total}, FFN neurons kept", [l["ffn"]["neurons_kept"] for l in layers])

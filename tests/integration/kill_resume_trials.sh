@@ -25,10 +25,10 @@ for algorithm in config:
         algorithm["initializer"]["range"]["num_init_samples"] = 16
 json.dump(config, open(sys.argv[2], "w"), indent=1)
 PY
-SAVE_STEPS=3
-TOTAL_STEPS=18  # 96 samples / batch 16 = 6 steps per epoch, 3 epochs
+SAVE_STEPS=2
+TOTAL_STEPS=12  # 64 samples / batch 16 = 4 steps per epoch, 3 epochs
 run=(glue --model_name_or_path bert-tiny --task_name sst2 --data_dir "$SRC/data/glue/SST-2" --max_seq_length 32
-     --max_train_samples 96 --max_eval_samples 64 --per_device_train_batch_size 16 --per_device_eval_batch_size 64
+     --max_train_samples 64 --max_eval_samples 64 --per_device_train_batch_size 16 --per_device_eval_batch_size 64
      --nncf_compression_config "$WORK/jpqd.json" --do_train --do_eval --learning_rate 1e-3 --num_train_epochs 3
      --save_steps "$SAVE_STEPS" --save_total_limit 2 --logging_steps "$SAVE_STEPS" --seed 7 --threads 1
      --disable_tqdm)
@@ -52,10 +52,13 @@ running() {
   local _pid _name state
   read -r _pid _name state _ <"/proc/$pid/stat" 2>/dev/null && [ "$state" != Z ]
 }
-# wait_for <glob> [timeout s]: until a path matches or the run ended.
+# wait_for <glob>...: until a path matches one of the globs or the run ended (at most 2 minutes).
 wait_for() {
-  local deadline=$((SECONDS + ${2:-120}))
-  until compgen -G "$1" >/dev/null || ! running || [ $SECONDS -ge $deadline ]; do sleep 0.01; done
+  local deadline=$((SECONDS + 120)) glob
+  while running && [ $SECONDS -lt $deadline ]; do
+    for glob in "$@"; do compgen -G "$glob" >/dev/null && return 0; done
+    sleep 0.01
+  done
 }
 # random_sleep <ms>: sleeps a uniform draw from [0, ms). Not in a $(subshell): it would not advance $RANDOM.
 random_sleep() { sleep_ms $(((RANDOM * 32768 + RANDOM) % $1)); }
@@ -114,7 +117,7 @@ ref_ms=$((ref_seconds * 900 + 100))  # kills drawn from 90% of its duration land
 echo "reference run: $ref_seconds s, $(json_value "$WORK/ref/eval_results.json" eval_accuracy) accuracy"
 
 # ---- kill -9 trials ----
-survived=0 interrupted=0
+survived=0 interrupted=0 mid_write=0
 declare -A kinds=()
 for ((i = 1; i <= TRIALS; i++)); do
   out="$WORK/trial$i" log="$WORK/trial$i.log"
@@ -129,7 +132,8 @@ for ((i = 1; i <= TRIALS; i++)); do
     1)  # while checkpoint-N is being written under its temporary name
       n=$(( (RANDOM % (TOTAL_STEPS / SAVE_STEPS) + 1) * SAVE_STEPS ))
       what="writing checkpoint-$n"
-      wait_for "$out/.checkpoint-$n.tmp*"
+      # (on a busy machine the poll may miss the write; the rename is then the latest moment to kill)
+      wait_for "$out/.checkpoint-$n.tmp*" "$out/checkpoint-$n"
       random_sleep 200 ;;
     2)  # right after checkpoint-N was renamed into place (directory fsync, rotation, next step)
       n=$(( (RANDOM % (TOTAL_STEPS / SAVE_STEPS) + 1) * SAVE_STEPS ))
@@ -145,9 +149,14 @@ for ((i = 1; i <= TRIALS; i++)); do
     reap
     if [ "$rc" -eq 137 ]; then
       interrupted=$((interrupted + 1))
-      echo "== killed ($what) with $(newest_checkpoint "$out" | sed 's|.*/||') on disk" >>"$log"
+      newest=$(newest_checkpoint "$out")
+      writing=""
+      if compgen -G "$out/.checkpoint-*.tmp*" >/dev/null; then writing=", mid-write"; mid_write=$((mid_write + 1)); fi
+      name=${newest##*/}
+      [ -n "$newest" ] || name="no checkpoint"
+      echo "== killed ($what) with $name on disk$writing" >>"$log"
     else
-      echo "== the run ended (exit $rc) before the kill" >>"$log"
+      echo "== the run ended (exit $rc) before the kill: not interrupted" >>"$log"
     fi
     if [ "$k" -lt "$kills" ]; then
       newest=$(newest_checkpoint "$out")
@@ -166,7 +175,7 @@ for ((i = 1; i <= TRIALS; i++)); do
   if same_as_reference "$out"; then
     survived=$((survived + 1))
     kinds[$kind]=$((${kinds[$kind]:-0} + 1))
-    echo "trial $i ($what, resume $how): identical [$(grep '^== killed' "$log" | sed 's/.* with //; s/ on disk//' | tr '\n' ' ')]"
+    echo "trial $i ($what, resume $how): identical [$(grep -E '^== (killed|the run ended)' "$log" | sed 's/.* with //; s/ on disk//; s/.*: not/not/' | paste -sd';')]"
   else
     echo "trial $i ($what): DIFFERENT"; tail -30 "$log"
   fi
@@ -215,5 +224,5 @@ for c in $(find "$out" -maxdepth 1 -name 'checkpoint-*'); do
 done
 echo "corrupt newest checkpoint $(basename "$newest"): skipped with a warning, resumed from $(grep -o 'Resuming from [^ ]*' "$log" | sed 's|.*/||'): identical"
 
-echo "kill -9 trials: $survived of $TRIALS survived ($interrupted kills landed in a running process; by kind: random ${kinds[0]:-0}, during a checkpoint write ${kinds[1]:-0}, after a checkpoint ${kinds[2]:-0}, twice ${kinds[3]:-0}); signals: $signals_ok of 2; corrupt checkpoint: 1 of 1; $((SECONDS - script_start)) s"
+echo "kill -9 trials: $survived of $TRIALS survived ($interrupted kills landed in a running process, $mid_write of them while a checkpoint was being written; by kind: random ${kinds[0]:-0}, during a checkpoint write ${kinds[1]:-0}, after a checkpoint ${kinds[2]:-0}, twice ${kinds[3]:-0}); signals: $signals_ok of 2; corrupt checkpoint: 1 of 1; $((SECONDS - script_start)) s"
 [ "$survived" -eq "$TRIALS" ] || fail "$((TRIALS - survived)) of $TRIALS trials did not reproduce the reference run"

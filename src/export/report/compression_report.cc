@@ -54,7 +54,7 @@ void plot_sparsity(const ReportOptions& o, const fs::path& dir, const ReportData
       << "set label 1 'warm-up' at " << *d.warmup_start_step << ", graph 0.95 offset 0.5,0\n"
       << "set arrow 1 from " << *d.warmup_end_step << ", graph 0 to " << *d.warmup_end_step
       << ", graph 1 nohead lw 2 lc rgb '#cc0000'\n"
-      << "set label 2 'structured masking' at " << *d.warmup_end_step << ", graph 0.88 offset 0.5,0 tc rgb '#cc0000'\n";
+      << "set label 2 'structured masking' at " << *d.warmup_end_step << ", graph 0.5 offset 0.5,0 tc rgb '#cc0000'\n";
   }
   s << "plot $data using 1:2 with linespoints pt 7 ps 0.5 title 'linear layers', "
        "$data using 1:3 with linespoints pt 7 ps 0.5 title 'whole model'\n";

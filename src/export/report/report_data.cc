@@ -24,11 +24,13 @@ void read_warmup(const fs::path& dir, const Json& state, ReportData& data) {
   if (!config) return;
   const Json algorithms = config->is_array() ? *config : config->contains("compression") ? (*config)["compression"]
                                                                                            : Json::array({*config});
-  const Json* movement = nullptr;
-  for (const auto& a : (algorithms.is_array() ? algorithms : Json::array({algorithms})))
-    if (a.value("algorithm", "") == "movement_sparsity") movement = &a;
-  if (!movement || !movement->contains("params")) return;
-  const Json& params = (*movement)["params"];
+  // A copy, not a pointer: a pointer into a temporary list (a ternary between a Json and a new array
+  // yields a copy) dangled here and lost the warm-up marks.
+  Json movement;
+  for (const auto& a : algorithms.is_array() ? algorithms : Json::array({algorithms}))
+    if (a.value("algorithm", "") == "movement_sparsity") movement = a;
+  if (!movement.is_object() || !movement.contains("params")) return;
+  const Json& params = movement["params"];
   const Json scheduler = state.value("compression_state", Json::object()).value("movement_sparsity", Json::object());
   Json spe = scheduler.value("steps_per_epoch", Json());
   if (spe.is_null()) spe = params.value("steps_per_epoch", Json());

@@ -35,6 +35,10 @@ void run_qa(QaFlags& f) {
   JPQD_CHECK(!f.version_2_with_negative, InvalidArgument,
              "--version_2_with_negative: SQuAD v2 (unanswerable questions) is not supported");
   JPQD_CHECK(!f.model_name_or_path.empty(), InvalidArgument, "--model_name_or_path is required");
+  // Post-processing runs only at evaluation, after the output directory exists: its flags are checked now.
+  JPQD_CHECK(f.data.postprocess.n_best_size > 0 && f.data.postprocess.max_answer_length > 0, InvalidArgument,
+             "--n_best_size and --max_answer_length must be positive, got ", f.data.postprocess.n_best_size, " and ",
+             f.data.postprocess.max_answer_length);
   std::optional<compression::CompressionConfig> compression;
   if (!f.nncf_compression_config.empty())
     compression = compression::CompressionConfig::from_file(f.nncf_compression_config);

@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "common/file_io.h"
 #include "common/logging.h"
+#include "training/checkpoint.h"
 
 namespace jpqd::cli {
 
@@ -82,6 +83,14 @@ void prepare_output_dir(const training::TrainingArguments& args) {
   if (non_empty && args.do_train && !args.overwrite_output_dir && args.resume_from_checkpoint.empty())
     throw InvalidArgument(str_cat("Output directory (", args.output_dir,
                                   ") already exists and is not empty. Use --overwrite_output_dir to overcome."));
+  // The trainer resumes only after creating the output directory: a checkpoint that cannot be resumed
+  // from is refused here, so that it leaves no empty directory behind.
+  if (args.do_train && args.resume_from_checkpoint == "last") {
+    JPQD_CHECK(!training::list_checkpoints(args.output_dir).empty(), InvalidArgument,
+               "--resume_from_checkpoint last: no valid checkpoint in ", args.output_dir);
+  } else if (args.do_train && !args.resume_from_checkpoint.empty()) {
+    training::verify_checkpoint(args.resume_from_checkpoint);
+  }
   ensure_writable_directory(args.output_dir);
 }
 

@@ -258,6 +258,9 @@ expect_msg 2 "--version_2_with_negative: SQuAD v2 (unanswerable questions) is no
   -- "${qa[@]}" "${window[@]}" --do_train --train_file good.json --version_2_with_negative
 tag qa.no-train-file
 expect_msg 2 "--do_train needs --train_file (SQuAD JSON)" -- "${qa[@]}" "${window[@]}" --do_train
+tag qa.teacher-task
+expect_msg 2 "the teacher is a BertForSequenceClassification, the student a BertForQuestionAnswering" \
+  -- "${qa[@]}" "${window[@]}" --do_train --train_file good.json --teacher_model_name_or_path cls
 tag qa.doc-stride
 expect_msg 2 "--doc_stride 64 must be positive and below --max_seq_length 64" -- "${qa[@]}" --do_train \
   --train_file good.json --max_seq_length 64 --doc_stride 64

@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "common/file_io.h"
 #include "common/logging.h"
+#include "model/bert_config.h"
 #include "model/hf_checkpoint.h"
 
 namespace jpqd::cli {
@@ -55,6 +56,14 @@ model::Bert load_teacher(const std::string& path, const text::BertTokenizer& stu
                          const training::TrainingArguments& args) {
   JPQD_CHECK(load_tokenizer(path).vocab().fingerprint() == student_tokenizer.vocab().fingerprint(), InvalidArgument,
              "--teacher_model_name_or_path ", path, ": the teacher's vocabulary differs from the student's");
+  // A teacher must be fine-tuned for the student's task: loading, say, a GLUE classifier for question
+  // answering would give it a freshly initialised qa_outputs head and distil random logits.
+  if (is_directory(path)) {
+    const auto config = model::BertConfig::from_file((fs::path(path) / "config.json").string());
+    JPQD_CHECK(model::task_head_of(config) == head, InvalidArgument, "--teacher_model_name_or_path ", path,
+               ": the teacher is a ", model::task_head_architecture(model::task_head_of(config)),
+               ", the student a ", model::task_head_architecture(head));
+  }
   return load_model(path, head, std::nullopt, args);
 }
 

@@ -40,6 +40,7 @@ void register_all(CLI::App& app) {
   register_report_command(app);
   register_quantizers_command(app);
   register_convert_command(app);
+  register_launch_command(app);
 #endif
   register_eval_command(app);
   register_benchmark_command(app);
@@ -50,6 +51,7 @@ void register_all(CLI::App& app) {
 // small machine they fight for the same cores: OMP_WAIT_POLICY=PASSIVE with a one-thread OpenBLAS made a
 // training step 2-4x faster (docs/RESULTS.md). Both libraries read these variables when they load, before
 // main(), so a training command re-executes itself once with them set. A user's own values are kept.
+// `launch` is not one: it computes nothing, and each rank it starts (`jpqd glue ...`) settles its own.
 void settle_training_threads(int argc, char** argv) {
   static const char* kTrainingCommands[] = {"glue", "qa", "pretrain", "predict", "export", "quantizers", "convert"};
   if (argc < 2 || std::getenv("JPQD_THREADS_SETTLED") != nullptr) return;

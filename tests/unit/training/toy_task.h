@@ -2,7 +2,9 @@
 // sentence means label 1, and every batch differs.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <string>
 
 #include "model/bert.h"
 #include "training/dataset.h"
@@ -36,6 +38,27 @@ inline std::shared_ptr<TokenizedDataset> dataset(int64_t n, uint64_t seed) {
     r.token_type_ids.assign(r.input_ids.size(), 0);
   }
   return std::make_shared<TokenizedDataset>(std::move(rows), TargetKind::kClassLabel, 0, 0);
+}
+
+// Movement sparsity for the toy model: warm-up over epochs 1..3 (8x8 attention blocks, FFN rows/columns).
+inline const char* movement_sparsity_json() {
+  return R"({"algorithm": "movement_sparsity",
+    "params": {"warmup_start_epoch": 1, "warmup_end_epoch": 3, "importance_regularization_factor": 0.5,
+               "enable_structured_masking": true},
+    "sparse_structure_by_scopes": [
+      {"mode": "block", "sparse_factors": [8, 8], "target_scopes": "{re}.*BertAttention.*"},
+      {"mode": "per_dim", "axis": 0, "target_scopes": "{re}.*BertIntermediate.*"},
+      {"mode": "per_dim", "axis": 1, "target_scopes": "{re}.*BertOutput.*"}],
+    "ignored_scopes": ["{re}.*pooler.*", "{re}.*classifier.*"]})";
+}
+
+// Copies of every parameter (and buffer) by name, to compare models after training.
+inline std::map<std::string, torch::Tensor> snapshot(model::BertImpl& m, bool with_buffers = true) {
+  std::map<std::string, torch::Tensor> out;
+  for (const auto& p : m.named_parameters(true)) out[p.key()] = p.value().detach().clone();
+  if (with_buffers)
+    for (const auto& b : m.named_buffers(true)) out[b.key()] = b.value().detach().clone();
+  return out;
 }
 
 }  // namespace jpqd::training::toy

@@ -16,17 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string movement_json() {
-  return R"({"algorithm": "movement_sparsity",
-    "params": {"warmup_start_epoch": 1, "warmup_end_epoch": 3, "importance_regularization_factor": 0.5,
-               "enable_structured_masking": true},
-    "sparse_structure_by_scopes": [
-      {"mode": "block", "sparse_factors": [8, 8], "target_scopes": "{re}.*BertAttention.*"},
-      {"mode": "per_dim", "axis": 0, "target_scopes": "{re}.*BertIntermediate.*"},
-      {"mode": "per_dim", "axis": 1, "target_scopes": "{re}.*BertOutput.*"}],
-    "ignored_scopes": ["{re}.*pooler.*", "{re}.*classifier.*"]})";
-}
-
 std::string quantization_json() {
   return R"({"algorithm": "quantization", "preset": "mixed", "overflow_fix": "disable",
              "initializer": {"range": {"num_init_samples": 8, "type": "mean_min_max"}, "batchnorm_adaptation": {"num_bn_adaptation_samples": 0}},
@@ -36,7 +25,7 @@ std::string quantization_json() {
 
 std::optional<compression::CompressionConfig> config_for(bool movement, bool quantization) {
   std::vector<std::string> parts;
-  if (movement) parts.push_back(movement_json());
+  if (movement) parts.push_back(toy::movement_sparsity_json());
   if (quantization) parts.push_back(quantization_json());
   if (parts.empty()) return std::nullopt;
   std::string list = "[";
@@ -58,12 +47,6 @@ TrainingArguments args_for(const fs::path& dir) {
   return a;
 }
 
-std::map<std::string, torch::Tensor> snapshot(model::BertImpl& m) {
-  std::map<std::string, torch::Tensor> out;
-  for (const auto& p : m.named_parameters(true)) out[p.key()] = p.value().detach().clone();
-  return out;
-}
-
 model::Bert make_teacher() {
   torch::manual_seed(77);
   model::BertConfig c = toy::config();
@@ -81,7 +64,7 @@ TEST_P(EveryCombination, TrainsAndLogsItsOwnLosses) {
   fs::remove_all(dir);
   torch::manual_seed(3);
   model::Bert student(toy::config(), model::TaskHead::kSequenceClassification);
-  const auto before = snapshot(*student);
+  const auto before = toy::snapshot(*student, false);
   model::Bert teacher = distillation ? make_teacher() : model::Bert(nullptr);
   Trainer trainer(student, args_for(dir), toy::dataset(24, 5), nullptr, nullptr, std::nullopt,
                   config_for(movement, quantization), teacher);
@@ -96,7 +79,7 @@ TEST_P(EveryCombination, TrainsAndLogsItsOwnLosses) {
     if (entry.contains("loss")) EXPECT_TRUE(std::isfinite(entry["loss"].get<double>())) << entry.dump();
 
   size_t changed = 0;
-  const auto after = snapshot(*student);
+  const auto after = toy::snapshot(*student, false);
   for (const auto& [name, tensor] : before)
     if (!torch::equal(tensor, after.at(name))) ++changed;
   EXPECT_GT(changed, before.size() / 2) << "most student weights should have been trained";
@@ -121,7 +104,7 @@ TEST(Distillation, TeacherNeitherChangesNorReceivesAGradient) {
   model::Bert student(toy::config(), model::TaskHead::kSequenceClassification);
   model::Bert teacher = make_teacher();
   teacher->train();  // the trainer must put it in eval mode itself
-  const auto before = snapshot(*teacher);
+  const auto before = toy::snapshot(*teacher, false);
   Trainer trainer(student, args_for(dir), toy::dataset(24, 5), nullptr, nullptr, std::nullopt,
                   config_for(true, true), teacher);
   trainer.train();
@@ -145,7 +128,7 @@ TEST(MixedPrecision, Bf16AutocastTrainsCloseToFloat32) {
     Trainer t(m, a, toy::dataset(24, 5), nullptr, nullptr, std::nullopt);
     EXPECT_EQ(t.bf16_autocast(), bf16);
     t.train();
-    return snapshot(*m);
+    return toy::snapshot(*m, false);
   };
   const auto root = fs::temp_directory_path() / ("jpqd_bf16_" + std::to_string(::getpid()));
   const auto fp32 = run(false, root / "fp32");

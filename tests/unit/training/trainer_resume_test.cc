@@ -30,24 +30,9 @@ TrainingArguments args_for(const std::string& dir) {
   return a;
 }
 
-std::map<std::string, torch::Tensor> snapshot(model::BertImpl& m) {
-  std::map<std::string, torch::Tensor> out;
-  for (const auto& p : m.named_parameters(true)) out[p.key()] = p.value().detach().clone();
-  for (const auto& b : m.named_buffers(true)) out[b.key()] = b.value().detach().clone();
-  return out;
-}
-
 std::optional<compression::CompressionConfig> movement_config() {
   // Warm-up over epochs 1..3 of 4 (6 steps each): a resume at step 10 lands in the middle of it.
-  return compression::CompressionConfig::parse(Json::parse(R"({"algorithm": "movement_sparsity",
-    "params": {"warmup_start_epoch": 1, "warmup_end_epoch": 3, "importance_regularization_factor": 0.5,
-               "enable_structured_masking": true},
-    "sparse_structure_by_scopes": [
-      {"mode": "block", "sparse_factors": [8, 8], "target_scopes": "{re}.*BertAttention.*"},
-      {"mode": "per_dim", "axis": 0, "target_scopes": "{re}.*BertIntermediate.*"},
-      {"mode": "per_dim", "axis": 1, "target_scopes": "{re}.*BertOutput.*"}],
-    "ignored_scopes": ["{re}.*pooler.*", "{re}.*classifier.*"]})"),
-                                               "test");
+  return compression::CompressionConfig::parse(Json::parse(toy::movement_sparsity_json()), "test");
 }
 
 void expect_resume_matches(const std::optional<compression::CompressionConfig>& compression) {
@@ -68,8 +53,8 @@ void expect_resume_matches(const std::optional<compression::CompressionConfig>& 
   Trainer rest(resumed, b, data, nullptr, nullptr, std::nullopt, compression);
   rest.train();
 
-  auto want = snapshot(*full);
-  auto got = snapshot(*resumed);
+  auto want = toy::snapshot(*full);
+  auto got = toy::snapshot(*resumed);
   ASSERT_EQ(want.size(), got.size());
   for (const auto& [name, tensor] : want) {
     ASSERT_TRUE(got.count(name)) << name;

@@ -15,13 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 
 BertConfig tiny_config() {
-  BertConfig c;
-  c.vocab_size = 50;
-  c.hidden_size = 16;
-  c.num_hidden_layers = 2;
-  c.num_attention_heads = 2;
-  c.intermediate_size = 24;
-  c.max_position_embeddings = 32;
+  BertConfig c = testing::tiny_config();
   c.extra["transformers_version"] = "4.40.0";
   c.extra["my_key"] = Json{{"a", 1}};
   return c;

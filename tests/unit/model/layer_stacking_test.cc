@@ -2,19 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "model_test_util.h"
+
 namespace jpqd::model {
 namespace {
 
-BertConfig shallow_config() {
-  BertConfig c;
-  c.vocab_size = 50;
-  c.hidden_size = 16;
-  c.num_hidden_layers = 2;
-  c.num_attention_heads = 2;
-  c.intermediate_size = 24;
-  c.max_position_embeddings = 32;
-  return c;
-}
+BertConfig shallow_config() { return testing::tiny_config(); }
 
 TEST(LayerStacking, EveryLayerAppearsTwiceInOrder) {
   torch::manual_seed(1);

@@ -14,8 +14,21 @@
 #include "common/checksum.h"
 #include "common/file_io.h"
 #include "common/json_util.h"
+#include "model/bert_config.h"
 
 namespace jpqd::model::testing {
+
+// A BERT small enough for any test: vocabulary 50, hidden 16, 2 layers of 2 heads, FFN 24, 32 positions.
+inline BertConfig tiny_config() {
+  BertConfig c;
+  c.vocab_size = 50;
+  c.hidden_size = 16;
+  c.num_hidden_layers = 2;
+  c.num_attention_heads = 2;
+  c.intermediate_size = 24;
+  c.max_position_embeddings = 32;
+  return c;
+}
 
 inline std::string scratch_dir(const std::string& name) {
   namespace fs = std::filesystem;

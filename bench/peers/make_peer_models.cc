@@ -70,7 +70,7 @@ void initialise_ranges(model::BertImpl& m, CompositeController& controller, cons
     m.forward({torch::randint(1000, m.config().vocab_size, {b, 128}), torch::ones({b, 128}, torch::kInt64),
                torch::zeros({b, 128}, torch::kInt64)});
   }
-  controller.end_initialization();
+  controller.end_initialization(nullptr);
 }
 
 // `count` of `n` indices, chosen at random, sorted.

@@ -63,7 +63,7 @@ int run(const Options& o) {
       model->eval();
       controller->begin_initialization();
       model->forward(inputs);
-      controller->end_initialization();
+      controller->end_initialization(nullptr);
     }
     controller->epoch_step();
   }

@@ -26,7 +26,8 @@ ProgressBar::ProgressBar(std::string description, int64_t total, std::string uni
       total_(total),
       unit_(std::move(unit)),
       plain_every_(plain_every > 0 ? plain_every : (total > 20 ? total / 10 : 1)),
-      interactive_(::isatty(STDERR_FILENO) == 1),
+      // A process whose info lines are silenced (a data-parallel replica) draws no bar either.
+      interactive_(::isatty(STDERR_FILENO) == 1 && log_level() <= LogLevel::kInfo),
       start_(std::chrono::steady_clock::now()),
       last_render_(start_) {}
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "common/checksum.h"
 #include "common/error.h"
 
 namespace jpqd::training {
@@ -14,6 +15,34 @@ int64_t TokenizedDataset::total_tokens(const std::vector<int64_t>& indices) cons
   int64_t n = 0;
   for (int64_t i : indices) n += static_cast<int64_t>(row(i).input_ids.size());
   return n;
+}
+
+Batch to_device(Batch batch, const torch::Device& device) {
+  for (torch::Tensor* t : {&batch.inputs.input_ids, &batch.inputs.attention_mask, &batch.inputs.token_type_ids,
+                           &batch.inputs.lm_positions, &batch.labels.labels, &batch.labels.start_positions,
+                           &batch.labels.end_positions})
+    if (t->defined()) *t = t->to(device);
+  return batch;
+}
+
+uint64_t TokenizedDataset::fingerprint() const {
+  uint64_t h = kFnv1a64Offset;
+  auto add = [&h](const auto& values) {
+    const int64_t n = static_cast<int64_t>(values.size());
+    h = fnv1a64(&n, sizeof(n), h);
+    if (!values.empty()) h = fnv1a64(values.data(), values.size() * sizeof(values[0]), h);
+  };
+  const int64_t header[3] = {size(), static_cast<int64_t>(target_), pad_to_length_};
+  h = fnv1a64(header, sizeof(header), h);
+  for (const Row& r : rows_) {
+    add(r.input_ids);
+    add(r.token_type_ids);
+    add(r.attention_mask);
+    add(r.targets);
+    const int64_t scalars[3] = {r.label, r.start_position, r.end_position};
+    h = fnv1a64(scalars, sizeof(scalars), h);
+  }
+  return h;
 }
 
 Batch TokenizedDataset::batch(const std::vector<int64_t>& indices, uint64_t seed) const {

@@ -38,6 +38,8 @@ class TokenizedDataset {
   Batch batch(const std::vector<int64_t>& indices, uint64_t seed = 0) const;
   void set_batch_transform(BatchTransform transform) { transform_ = std::move(transform); }
   int64_t total_tokens(const std::vector<int64_t>& indices) const;
+  // A checksum of every row's tokens and targets: data-parallel ranks compare it at start-up.
+  uint64_t fingerprint() const;
 
  private:
   std::vector<Row> rows_;
@@ -46,6 +48,9 @@ class TokenizedDataset {
   int64_t pad_id_;
   BatchTransform transform_;
 };
+
+// The batch's tensors on `device` (the same tensors when they are already there).
+Batch to_device(Batch batch, const torch::Device& device);
 
 // Index order of one epoch: a permutation drawn from (seed, epoch) alone, so a resumed run sees the
 // same order as an uninterrupted one without replaying earlier epochs.

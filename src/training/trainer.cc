@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "common/checksum.h"
 #include "common/error.h"
 #include "common/file_io.h"
 #include "common/logging.h"
@@ -14,6 +15,8 @@
 #include "compression/distillation/distillation_loss.h"
 #include "model/hf_checkpoint.h"
 #include "training/checkpoint.h"
+#include "training/device.h"
+#include "training/distributed/data_parallel.h"
 #include "training/interrupt.h"
 #include "training/mixed_precision.h"
 #include "training/optimizer.h"
@@ -33,11 +36,14 @@ double round4(double v) { return std::round(v * 1e4) / 1e4; }
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // Seed of a training batch's random transform (MLM masking): a function of where the batch is in the
-// run, never of how many batches were drawn before, so resumed runs mask identically.
-uint64_t batch_seed(int64_t seed, int64_t epoch, int64_t batch) {
+// run, never of how many batches were drawn before, so resumed runs mask identically. Data-parallel
+// ranks hold different examples at the same batch index, so each rank masks with its own stream.
+uint64_t batch_seed(int64_t seed, int64_t epoch, int64_t batch, int64_t rank = 0) {
   return static_cast<uint64_t>(seed) * 0x9E3779B97F4A7C15ULL ^ static_cast<uint64_t>(epoch) * 0xBF58476D1CE4E5B9ULL ^
-         static_cast<uint64_t>(batch + 1) * 0x94D049BB133111EBULL;
+         static_cast<uint64_t>(batch + 1) * 0x94D049BB133111EBULL ^ static_cast<uint64_t>(rank) * 0xD6E8FEB86659FD93ULL;
 }
+
+uint64_t fingerprint(const std::string& text) { return fnv1a64(text.data(), text.size()); }
 
 // "NaN", "Inf" or "-Inf" for error messages (printf would say "nan" or "-nan" depending on the sign bit).
 std::string nonfinite_name(double v) { return std::isnan(v) ? "NaN" : v > 0 ? "Inf" : "-Inf"; }
@@ -84,8 +90,17 @@ Trainer::Trainer(model::Bert model, TrainingArguments args, std::shared_ptr<cons
       tokenizer_(std::move(tokenizer)),
       compression_config_(std::move(compression_config)) {
   args_.validate();
-  const auto threads = args_.threads > 0 ? args_.threads : static_cast<int64_t>(std::thread::hardware_concurrency());
+  const DistributedEnv env = DistributedEnv::from_environment();
+  // HF's log_level_replica: replicas report warnings and errors only.
+  if (!env.is_main_process() && log_level() < LogLevel::kWarning) set_log_level(LogLevel::kWarning);
+  // By default the processes of one machine share its cores.
+  const auto threads = args_.threads > 0 ? args_.threads
+                                         : static_cast<int64_t>(std::thread::hardware_concurrency()) /
+                                               env.local_world_size;
   torch::set_num_threads(static_cast<int>(std::max<int64_t>(1, threads)));
+  device_ = resolve_device(args_.device, env);
+  model_->to(device_);
+  if (teacher_) teacher_->to(device_);
 
   if (teacher_) {
     const auto& s = model_->config();
@@ -111,6 +126,23 @@ Trainer::Trainer(model::Bert model, TrainingArguments args, std::shared_ptr<cons
     controller_ = compression::build_controller(*compression_config_, *model_, context);
   }
 
+  parallel_ = std::make_unique<DataParallel>(env, std::chrono::seconds(args_.ddp_timeout));
+  if (parallel_->enabled()) {
+    // Ranks that were started differently would train different models and average nonsense.
+    parallel_->check_agreement("training arguments", fingerprint(args_.to_json().dump()));
+    parallel_->check_agreement("model configuration", fingerprint(model_->config().to_json().dump()));
+    parallel_->check_agreement("compression configuration",
+                               fingerprint(compression_config_ ? compression_config_->original.dump() : ""));
+    parallel_->check_agreement("teacher configuration",
+                               fingerprint(teacher_ ? teacher_->config().to_json().dump() : ""));
+    parallel_->check_agreement("training dataset", train_dataset_ ? train_dataset_->fingerprint() : 0);
+    parallel_->check_agreement("evaluation dataset", eval_dataset_ ? eval_dataset_->fingerprint() : 0);
+    parallel_->broadcast_module(*model_);
+    if (teacher_) parallel_->broadcast_module(*teacher_);
+    log_info("data-parallel training: rank ", env.rank, " of ", env.world_size, " (", env.local_world_size,
+             " on this machine), ", torch::get_num_threads(), " threads per rank");
+  }
+
   if (args_.fp16 || args_.bf16) {
     bf16_autocast_ = cpu_has_native_bf16();
     if (bf16_autocast_)
@@ -122,6 +154,9 @@ Trainer::Trainer(model::Bert model, TrainingArguments args, std::shared_ptr<cons
 }
 
 Trainer::~Trainer() = default;
+
+bool Trainer::is_main_process() const { return parallel_->is_main_process(); }
+int64_t Trainer::world_size() const { return parallel_->world_size(); }
 
 namespace {
 
@@ -173,14 +208,18 @@ void Trainer::initialize_compression_ranges() {
              " training samples");
   const int64_t bs = args_.per_device_train_batch_size;
   // NNCF draws its initialisation batches from the (shuffled) training loader: the first batches of epoch 0.
-  auto order = epoch_permutation(n, args_.seed, 0);
+  // Each rank runs its share of every such batch; the controller combines what the ranks saw.
+  const auto order = parallel_->epoch_indices(n, args_.seed, 0);
+  const int64_t batches = ceil_div(wanted, bs * parallel_->world_size());
   log_info("Initialising quantizer ranges on ", wanted, " training samples");
   torch::NoGradGuard no_grad;
   model_->eval();
   controller_->begin_initialization();
-  for (int64_t b = 0; b < ceil_div(wanted, bs); ++b)
-    model_->forward(train_dataset_->batch(slice(order, b, bs), batch_seed(args_.seed, 0, b)).inputs);
-  controller_->end_initialization();
+  for (int64_t b = 0; b < batches; ++b) {
+    const Batch batch = train_dataset_->batch(slice(order, b, bs), batch_seed(args_.seed, 0, b, parallel_->rank()));
+    model_->forward(to_device(batch, device_).inputs);
+  }
+  controller_->end_initialization(parallel_->collectives());
   model_->train();
 }
 
@@ -193,17 +232,37 @@ void Trainer::log(Json entry) {
 
 std::string Trainer::write_checkpoint() {
   const std::string dir = (fs::path(args_.output_dir) / ("checkpoint-" + std::to_string(state_.global_step))).string();
+  check_finite(*model_, state_.global_step, "checkpoint " + dir);
+  synchronize_totals();
+  // The other ranks wait until the checkpoint is complete: one that stopped now (an interrupt) must not
+  // have its launcher tear down rank 0 in the middle of writing.
+  if (is_main_process()) write_checkpoint_files(dir);
+  parallel_->barrier();
+  return dir;
+}
+
+void Trainer::synchronize_totals() {
+  if (!parallel_->enabled()) return;
+  // Means are linear, so a rank that continues from the mean and adds its own losses still averages to
+  // the right figure; token counts are summed into rank 0, the one whose trainer state is written.
+  const auto means = parallel_->mean({state_.loss_since_log, state_.total_loss});
+  state_.loss_since_log = means[0];
+  state_.total_loss = means[1];
+  const double tokens = parallel_->sum(state_.total_tokens);
+  state_.total_tokens = is_main_process() ? tokens : 0.0;
+}
+
+void Trainer::write_checkpoint_files(const std::string& dir) {
   // Already saved at this step (by the step and the epoch rule, or by the killed run this one resumes):
   // kept only if it verifies, so a corrupt one left by a kill is replaced rather than trusted.
   if (fs::exists(dir)) {
     try {
       verify_checkpoint(dir);
-      return dir;
+      return;
     } catch (const Error& e) {
       log_warning("replacing checkpoint ", dir, ": ", e.what());
     }
   }
-  check_finite(*model_, state_.global_step, "checkpoint " + dir);
   if (controller_) state_.compression_state = controller_->state();
   CheckpointContents contents;
   contents.model = model_.get();
@@ -214,7 +273,6 @@ std::string Trainer::write_checkpoint() {
   contents.compression_config = compression_config_ ? compression_config_->original : Json();
   save_checkpoint(dir, contents);
   rotate_checkpoints(args_.output_dir, args_.save_total_limit);
-  return dir;
 }
 
 void Trainer::maybe_save_checkpoint(bool epoch_end) {
@@ -230,7 +288,8 @@ TrainOutput Trainer::train() {
   const int64_t n = train_dataset_->size();
   const int64_t bs = args_.per_device_train_batch_size;
   const int64_t accum = args_.gradient_accumulation_steps;
-  const int64_t batches_per_epoch = ceil_div(n, bs);
+  // Each rank holds ceil(n / W) examples of every epoch (the sampler wraps around to even them out).
+  const int64_t batches_per_epoch = ceil_div(ceil_div(n, parallel_->world_size()), bs);
   // The last, shorter accumulation group of an epoch still makes an optimizer step.
   const int64_t updates_per_epoch = ceil_div(batches_per_epoch, accum);
   const int64_t max_steps = args_.max_steps > 0
@@ -239,9 +298,13 @@ TrainOutput Trainer::train() {
   const int64_t epochs = ceil_div(max_steps, updates_per_epoch);
   const int64_t warmup = resolve_warmup_steps(args_, max_steps);
 
+  // Every rank has checked the output directory (prepare_output_dir) before rank 0 writes into it.
+  parallel_->barrier();
   ensure_writable_directory(args_.output_dir);
-  remove_stale_checkpoint_temporaries(args_.output_dir);
-  if (controller_) controller_->set_output_dir(args_.output_dir);
+  if (is_main_process()) {
+    remove_stale_checkpoint_temporaries(args_.output_dir);
+    if (controller_) controller_->set_output_dir(args_.output_dir);
+  }
   optimizer_ = make_adamw(*model_, args_);
   torch::manual_seed(static_cast<uint64_t>(args_.seed));
 
@@ -263,6 +326,12 @@ TrainOutput Trainer::train() {
     state_ = TrainerState::from_json(read_json_file((fs::path(resume_dir) / "trainer_state.json").string()),
                                      resume_dir + "/trainer_state.json");
     if (controller_) controller_->load_state(state_.compression_state);
+    // The checkpoint's token count is the whole job's; rank 0 carries it (see synchronize_totals).
+    if (!is_main_process()) state_.total_tokens = 0.0;
+    parallel_->check_agreement("the checkpoint resumed from (its step)", static_cast<uint64_t>(state_.global_step));
+    JPQD_CHECK(state_.batches_in_epoch <= batches_per_epoch, InvalidArgument, "--resume_from_checkpoint ", resume_dir,
+               ": it stopped after batch ", state_.batches_in_epoch, " of an epoch, but this run has ",
+               batches_per_epoch, " batches per epoch (a different batch size or number of processes?)");
     if (state_.batches_in_epoch >= batches_per_epoch) {
       ++state_.epoch_index;
       state_.batches_in_epoch = 0;
@@ -280,7 +349,8 @@ TrainOutput Trainer::train() {
   set_learning_rate(*optimizer_, args_.learning_rate * lr_lambda(args_.lr_scheduler_type, lr_step_, warmup, max_steps));
 
   log_info("***** Running training *****");
-  log_info("  Num examples = ", n, ", Num epochs = ", epochs, ", batch size = ", bs,
+  log_info("  Num examples = ", n, ", Num epochs = ", epochs, ", batch size = ", bs, " x ", parallel_->world_size(),
+           " processes",
            ", gradient accumulation steps = ", accum, ", total optimization steps = ", max_steps,
            ", threads = ", torch::get_num_threads());
 
@@ -294,22 +364,27 @@ TrainOutput Trainer::train() {
   for (int64_t epoch = state_.epoch_index; epoch < epochs && !stop; ++epoch) {
     state_.epoch_index = epoch;
     if (state_.batches_in_epoch == 0 && controller_) controller_->epoch_step();
-    const auto order = epoch_permutation(n, args_.seed, epoch);
+    const auto order = parallel_->epoch_indices(n, args_.seed, epoch);
     double group_loss = 0.0;
     bool group_nonfinite = false;  // a skipped micro-batch poisons its whole optimizer step
+    std::string nonfinite_error;
     for (int64_t b = state_.batches_in_epoch; b < batches_per_epoch; ++b) {
       const int64_t group_begin = b - b % accum;
       const int64_t group_size = std::min(accum, batches_per_epoch - group_begin);
       if (b % accum == 0 && controller_) controller_->step();
 
-      Batch batch = train_dataset_->batch(slice(order, b, bs), batch_seed(args_.seed, epoch, b));
+      const Batch batch = to_device(
+          train_dataset_->batch(slice(order, b, bs), batch_seed(args_.seed, epoch, b, parallel_->rank())), device_);
       state_.total_tokens += static_cast<double>(batch.inputs.attention_mask.sum().item<int64_t>());
       torch::Tensor loss = compute_loss(batch, &last_parts);
       const double loss_value = loss.item<double>();
       if (!std::isfinite(loss_value)) {
-        JPQD_CHECK(args_.skip_nonfinite_steps, NumericalError, "step ", state_.global_step + 1, " (epoch ", epoch,
-                   ", batch ", b, "): loss is ", nonfinite_name(loss_value), "; no checkpoint was written for it");
-        log_warning("step ", state_.global_step + 1, ": loss is ", nonfinite_name(loss_value), ", skipping the step");
+        // Decided at the optimizer step, together with the other ranks.
+        if (!group_nonfinite)
+          nonfinite_error = str_cat("step ", state_.global_step + 1, " (epoch ", epoch, ", batch ", b, "): loss is ",
+                                    nonfinite_name(loss_value), "; no checkpoint was written for it");
+        if (args_.skip_nonfinite_steps)
+          log_warning("step ", state_.global_step + 1, ": loss is ", nonfinite_name(loss_value), ", skipping the step");
         group_nonfinite = true;
       } else if (!group_nonfinite) {
         (loss / static_cast<double>(group_size)).backward();
@@ -318,18 +393,30 @@ TrainOutput Trainer::train() {
       state_.batches_in_epoch = b + 1;
       if (b + 1 != group_begin + group_size) continue;
 
-      // Optimizer step at the accumulation boundary.
-      std::vector<torch::Tensor> params;
-      for (auto& p : model_->parameters())
-        if (p.grad().defined()) params.push_back(p);
-      const double grad_norm = args_.max_grad_norm > 0
-                                   ? torch::nn::utils::clip_grad_norm_(params, args_.max_grad_norm)
-                                   : gradient_norm(params);
-      if (!std::isfinite(grad_norm)) {
-        JPQD_CHECK(args_.skip_nonfinite_steps, NumericalError, "step ", state_.global_step + 1,
-                   ": gradient norm is ", nonfinite_name(grad_norm), "; no checkpoint was written for it");
-        log_warning("step ", state_.global_step + 1, ": gradient norm is ", nonfinite_name(grad_norm), ", skipping the step");
+      // Optimizer step at the accumulation boundary. Every rank skips it if any rank's loss was not finite.
+      if (parallel_->any(group_nonfinite)) {
+        if (!args_.skip_nonfinite_steps)
+          throw NumericalError(!nonfinite_error.empty()
+                                   ? nonfinite_error
+                                   : str_cat("step ", state_.global_step + 1, ": another rank's loss is not finite; ",
+                                             "no checkpoint was written for it"));
         group_nonfinite = true;
+      } else {
+        std::vector<torch::Tensor> params;
+        for (auto& p : model_->parameters())
+          if (p.grad().defined()) params.push_back(p);
+        // Clipping sees the averaged gradient, so every rank clips by the same norm.
+        parallel_->average_gradients(params);
+        const double grad_norm = args_.max_grad_norm > 0
+                                     ? torch::nn::utils::clip_grad_norm_(params, args_.max_grad_norm)
+                                     : gradient_norm(params);
+        if (!std::isfinite(grad_norm)) {
+          JPQD_CHECK(args_.skip_nonfinite_steps, NumericalError, "step ", state_.global_step + 1,
+                     ": gradient norm is ", nonfinite_name(grad_norm), "; no checkpoint was written for it");
+          log_warning("step ", state_.global_step + 1, ": gradient norm is ", nonfinite_name(grad_norm),
+                      ", skipping the step");
+          group_nonfinite = true;
+        }
       }
       // A skipped step must not move the weights at all: AdamW would still apply its momentum and weight
       // decay to zeroed gradients, so step() is not called.
@@ -349,15 +436,21 @@ TrainOutput Trainer::train() {
       state_.epoch = static_cast<double>(epoch) + static_cast<double>(b + 1) / static_cast<double>(batches_per_epoch);
       group_loss = 0.0;
       group_nonfinite = false;
+      nonfinite_error.clear();
       const double mean_loss =
           state_.steps_since_log > 0 ? state_.loss_since_log / static_cast<double>(state_.steps_since_log) : 0.0;
       progress.set_postfix(str_cat("loss=", round4(mean_loss)));
       progress.update();
 
       if (state_.global_step % args_.logging_steps == 0 || (args_.logging_first_step && state_.global_step == 1)) {
+        // Logged losses are means over ranks (HF gathers them too): the loss of the whole global batch.
+        std::vector<double> values{mean_loss};
+        for (const auto& item : last_parts.items()) values.push_back(item.value().get<double>());
+        values = parallel_->mean(values);
         Json entry = {{"learning_rate", get_learning_rate(*optimizer_)}};
-        if (state_.steps_since_log > 0) entry["loss"] = round4(mean_loss);  // none when every step was skipped
-        for (auto& item : last_parts.items()) entry[item.key()] = round4(item.value().get<double>());
+        if (state_.steps_since_log > 0) entry["loss"] = round4(values[0]);  // none when every step was skipped
+        size_t next = 1;
+        for (const auto& item : last_parts.items()) entry[item.key()] = round4(values[next++]);
         if (controller_) entry.update(controller_->statistics());
         log(entry);
         state_.loss_since_log = 0.0;
@@ -367,10 +460,13 @@ TrainOutput Trainer::train() {
           eval_dataset_)
         evaluate();
       maybe_save_checkpoint(/*epoch_end=*/false);
-      if (interrupt_requested()) {
+      // A signal may reach one rank only; all of them stop at the same step.
+      if (parallel_->any(interrupt_requested())) {
         const std::string dir = write_checkpoint();
-        throw Error(str_cat("interrupted by signal ", interrupt_signal(), " at step ", state_.global_step,
-                            "; checkpoint saved in ", dir, " (resume with --resume_from_checkpoint ", dir, ")"),
+        const std::string cause = interrupt_requested() ? str_cat("signal ", interrupt_signal())
+                                                        : std::string("a signal to another rank");
+        throw Error(str_cat("interrupted by ", cause, " at step ", state_.global_step, "; checkpoint saved in ", dir,
+                            " (resume with --resume_from_checkpoint ", dir, ")"),
                     ExitCode::kInterrupted);
       }
       if (state_.global_step >= max_steps) {
@@ -388,6 +484,8 @@ TrainOutput Trainer::train() {
     }
   }
   progress.close();
+  synchronize_totals();
+  const double total_tokens = parallel_->sum(state_.total_tokens);
 
   const double runtime = seconds_since(start);
   TrainOutput output;
@@ -400,17 +498,19 @@ TrainOutput Trainer::train() {
                     {"train_samples", n},
                     {"train_samples_per_second", round4(static_cast<double>(n) * args_.num_train_epochs / runtime)},
                     {"train_steps_per_second", round4(static_cast<double>(state_.global_step) / runtime)},
-                    {"train_tokens_per_second", round4(state_.total_tokens / runtime)}};
+                    {"train_tokens_per_second", round4(total_tokens / runtime)}};
   if (state_.skipped_steps > 0) output.metrics["train_skipped_steps"] = state_.skipped_steps;
   if (args_.max_steps > 0)
-    output.metrics["train_samples_per_second"] = round4(static_cast<double>(state_.global_step * bs * accum) / runtime);
+    output.metrics["train_samples_per_second"] =
+        round4(static_cast<double>(state_.global_step * bs * accum * parallel_->world_size()) / runtime);
   Json summary = output.metrics;
   summary["train_runtime"] = output.metrics["train_runtime"];
   log(summary);
   // The output directory's trainer_state.json is what `jpqd export <dir>` restores the schedule from
   // (structured masking done or not), so it carries the final compression state, not a checkpoint's.
   if (controller_) state_.compression_state = controller_->state();
-  write_file_atomically((fs::path(args_.output_dir) / "trainer_state.json").string(), state_.to_json().dump(2));
+  if (is_main_process())
+    write_file_atomically((fs::path(args_.output_dir) / "trainer_state.json").string(), state_.to_json().dump(2));
   return output;
 }
 
@@ -420,10 +520,15 @@ EvalPrediction Trainer::run_evaluation(const TokenizedDataset& dataset, bool kee
   model_->eval();
   std::vector<torch::Tensor> logits, starts, ends, labels;
   const int64_t bs = args_.per_device_eval_batch_size;
-  ProgressBar progress("eval", ceil_div(dataset.size(), bs), "batches");
-  for (int64_t b = 0; b < ceil_div(dataset.size(), bs); ++b) {
-    Batch batch = dataset.batch(sequential_indices(b * bs, std::min(dataset.size(), (b + 1) * bs)),
-                                batch_seed(args_.seed, -1, b));
+  const EvalShard shard = parallel_->eval_shard(dataset.size());
+  const bool sharded = shard.end - shard.begin < dataset.size();
+  const int64_t batches = ceil_div(shard.end - shard.begin, bs);
+  ProgressBar progress("eval", batches, "batches");
+  for (int64_t b = 0; b < batches; ++b) {
+    const int64_t begin = shard.begin + b * bs;
+    const Batch batch = to_device(dataset.batch(sequential_indices(begin, std::min(shard.end, begin + bs)),
+                                                batch_seed(args_.seed, -1, b, parallel_->rank())),
+                                  device_);
     model::BertOutputs out = model_->forward(batch.inputs);
     if (loss_sum && dataset.target() != TargetKind::kNone)
       *loss_sum += loss_from_outputs(batch, out, nullptr).item<double>() * static_cast<double>(batch.size);
@@ -439,21 +544,29 @@ EvalPrediction Trainer::run_evaluation(const TokenizedDataset& dataset, bool kee
   }
   progress.close();
   if (was_training) model_->train();
-  EvalPrediction p;
-  // Batches padded dynamically have different lengths: pad span logits with a large negative value.
-  auto cat_padded = [](std::vector<torch::Tensor>& parts) {
+  if (loss_sum && sharded) *loss_sum = parallel_->sum(*loss_sum);
+  // Predictions come back to the CPU, whole: every rank's shard in rank order.
+  auto gathered = [&](std::vector<torch::Tensor>& parts) {
+    torch::Tensor all = parts.empty() ? torch::Tensor() : torch::cat(parts).cpu();
+    return sharded && all.defined() ? parallel_->gather_rows(all) : all;
+  };
+  // Batches padded dynamically (and shards) have different lengths: span logits are padded with a large
+  // negative value to the widest.
+  auto gathered_padded = [&](std::vector<torch::Tensor>& parts) {
     int64_t width = 0;
     for (auto& t : parts) width = std::max(width, t.size(1));
+    if (sharded) width = parallel_->max(width);
     for (auto& t : parts)
       if (t.size(1) < width) t = torch::constant_pad_nd(t, {0, width - t.size(1)}, -1e4);
-    return torch::cat(parts);
+    return gathered(parts);
   };
-  if (!logits.empty()) p.logits = torch::cat(logits);
+  EvalPrediction p;
+  p.logits = gathered(logits);
   if (!starts.empty()) {
-    p.start_logits = cat_padded(starts);
-    p.end_logits = cat_padded(ends);
+    p.start_logits = gathered_padded(starts);
+    p.end_logits = gathered_padded(ends);
   }
-  if (!labels.empty()) p.labels = torch::cat(labels);
+  p.labels = gathered(labels);
   return p;
 }
 
@@ -489,11 +602,15 @@ void Trainer::save_model(const std::string& dir) {
   if (controller_) state_.compression_state = controller_->state();
   contents.trainer_state = state_.to_json();
   check_finite(*model_, state_.global_step, "the model in " + target);
-  save_model_files(target, contents);
-  if (export_hook_) export_hook_(target);
+  if (is_main_process()) {
+    save_model_files(target, contents);
+    if (export_hook_) export_hook_(target);
+  }
+  parallel_->barrier();
 }
 
 void Trainer::save_metrics(const std::string& split, const Json& metrics) {
+  if (!is_main_process()) return;
   const fs::path dir(args_.output_dir);
   write_file_atomically((dir / (split + "_results.json")).string(), metrics.dump(4));
   Json all = Json::object();

@@ -29,6 +29,8 @@ struct EvalPrediction {
   torch::Tensor labels;
 };
 
+class DataParallel;
+
 // Returns metric name -> value (e.g. {"accuracy": 0.91}); the trainer prefixes them ("eval_accuracy").
 using ComputeMetrics = std::function<Json(const EvalPrediction&)>;
 
@@ -65,6 +67,10 @@ class Trainer {
   // True when --fp16/--bf16 asked for mixed precision and this CPU has native bfloat16: the training
   // forward then runs under bfloat16 autocast (evaluation stays float32, like the deployed model).
   bool bf16_autocast() const { return bf16_autocast_; }
+  // Data-parallel training (RANK/WORLD_SIZE/... in the environment, see `jpqd launch`): every rank runs
+  // the same Trainer calls; only the main process (rank 0) writes files and logs at info level.
+  bool is_main_process() const;
+  int64_t world_size() const;
 
   // Writes {train,eval,all}_results.json ("all" merges every split saved so far).
   void save_metrics(const std::string& split, const Json& metrics);
@@ -74,10 +80,14 @@ class Trainer {
   void initialize_compression_ranges();
   void log(Json entry);
   void maybe_save_checkpoint(bool epoch_end);
-  std::string write_checkpoint();  // returns its directory
+  std::string write_checkpoint();  // every rank calls it, rank 0 writes; returns the directory
+  void write_checkpoint_files(const std::string& dir);
+  // Makes the loss and token totals whole-job figures before they are written or reported.
+  void synchronize_totals();
   torch::Tensor compute_loss(const Batch& batch, Json* parts);
   torch::Tensor loss_from_outputs(const Batch& batch, const model::BertOutputs& outputs, Json* parts);
-  // One pass over `dataset` in eval mode; sums loss·batch size into *loss_sum when given.
+  // One pass over this rank's shard of `dataset` in eval mode, gathered from every rank; sums
+  // loss·batch size over the whole dataset into *loss_sum when given.
   EvalPrediction run_evaluation(const TokenizedDataset& dataset, bool keep_predictions, double* loss_sum);
 
   model::Bert model_;
@@ -91,6 +101,8 @@ class Trainer {
   std::unique_ptr<compression::CompositeController> controller_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   std::function<void(const std::string&)> export_hook_;
+  std::unique_ptr<DataParallel> parallel_;
+  torch::Device device_{torch::kCPU};
   TrainerState state_;
   int64_t lr_step_ = 0;
   bool bf16_autocast_ = false;

@@ -52,6 +52,7 @@ void TrainingArguments::validate() const {
   JPQD_CHECK(threads >= 0, InvalidArgument, "--threads must not be negative, got ", threads);
   JPQD_CHECK(device == "cpu" || device == "cuda" || device.rfind("cuda:", 0) == 0, InvalidArgument,
              "--device: \"", device, "\" is not cpu or cuda[:N]");
+  JPQD_CHECK(ddp_timeout > 0, InvalidArgument, "--ddp_timeout must be positive (seconds), got ", ddp_timeout);
   JPQD_CHECK(distillation_weight >= 0 && distillation_weight <= 1, InvalidArgument,
              "--distillation_weight must be in [0, 1], got ", distillation_weight);
   JPQD_CHECK(distillation_temperature >= 1, InvalidArgument, "--distillation_temperature must be at least 1, got ",
@@ -68,7 +69,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     per_device_eval_batch_size, gradient_accumulation_steps, learning_rate, weight_decay, adam_beta1, adam_beta2,
     adam_epsilon, max_grad_norm, num_train_epochs, max_steps, lr_scheduler_type, warmup_ratio, warmup_steps, optim,
     logging_steps, logging_first_step, evaluation_strategy, eval_steps, save_strategy, save_steps, save_total_limit,
-    resume_from_checkpoint, seed, threads, fp16, bf16, device, disable_tqdm, skip_nonfinite_steps,
+    resume_from_checkpoint, seed, threads, fp16, bf16, device, ddp_timeout, disable_tqdm, skip_nonfinite_steps,
     distillation_weight, distillation_temperature)
 
 Json TrainingArguments::to_json() const { return Json(*this); }

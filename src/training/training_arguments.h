@@ -50,7 +50,8 @@ struct TrainingArguments {
   int64_t threads = 0;  // 0 = all cores
   bool fp16 = false;
   bool bf16 = false;
-  std::string device = "cpu";
+  std::string device = "cpu";  // cpu | cuda | cuda:N; with several ranks per machine, cuda means cuda:LOCAL_RANK
+  int64_t ddp_timeout = 1800;  // seconds a data-parallel rank waits for the others before it stops
   bool disable_tqdm = false;
   bool skip_nonfinite_steps = false;  // skip an optimizer step whose loss or gradient is NaN/Inf
 

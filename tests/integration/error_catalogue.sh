@@ -438,4 +438,23 @@ expect_msg 4 "version.jpqd: unsupported format version 4294967295 (this build re
 tag inspect.missing
 expect_msg 3 "no-such.jpqd: cannot open model file" -- "$JPQD" inspect no-such.jpqd
 
+# ---- data-parallel training (the 2-rank cases run in data_parallel_equivalence.sh, launch's own in launch.sh).
+glue=("$JPQD" glue --train_file train.tsv --validation_file train.tsv --do_train --max_steps 1 --save_strategy no
+      --disable_tqdm --output_dir out --model_name_or_path bert-tiny)
+outputs=(out)
+tag distributed.no-cuda
+expect_msg 2 "--device cuda: this LibTorch build has no CUDA or sees no GPU; use --device cpu (or --no_cuda)" -- \
+  "${glue[@]}" --device cuda
+tag distributed.timeout
+expect_msg 2 "--ddp_timeout must be positive (seconds), got 0" -- "${glue[@]}" --ddp_timeout 0
+tag distributed.half-configured
+expect_msg 2 "environment variable WORLD_SIZE=2 is set but RANK is not" -- env WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 \
+  MASTER_PORT=29513 "${glue[@]}"
+tag distributed.local-world-size
+expect_msg 2 "environment variable LOCAL_WORLD_SIZE=4 must be in [LOCAL_RANK+1, WORLD_SIZE] = [1, 2]" -- env RANK=0 \
+  WORLD_SIZE=2 LOCAL_RANK=0 LOCAL_WORLD_SIZE=4 MASTER_ADDR=127.0.0.1 MASTER_PORT=29513 "${glue[@]}"
+tag distributed.rank-missing
+expect_msg 3 "could not join the distributed group at 127.0.0.1:29514 as rank 0 of 2 within 2 s" -- env RANK=0 \
+  WORLD_SIZE=2 LOCAL_RANK=0 MASTER_ADDR=127.0.0.1 MASTER_PORT=29514 "${glue[@]}" --ddp_timeout 2
+
 echo "error catalogue: $cases kinds of bad input rejected cleanly"

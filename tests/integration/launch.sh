@@ -17,6 +17,7 @@ expected=$'rank=2 world=4 local=0 node=1 at 10.1.2.3:29500\nrank=3 world=4 local
 out=$(PATH=/usr/bin:/bin "$JPQD" launch --nproc_per_node 2 -- jpqd --version)
 [ "$out" = $'jpqd 0.1.0\njpqd 0.1.0' ] || fail "jpqd --version under launch: got: $out"
 
+# catalogue: launch.rank-fails
 # Rank 1 fails (`false`, exit 1) while rank 0 would sleep for a minute and then leave a marker: the launch
 # exits 1 naming rank 1, and rank 0 (with its shell's children) was stopped before writing the marker.
 expect_error 1 "rank 1 (local rank 1, pid [0-9]*) exited with code 1; stopped the other 1 local rank" -- \
@@ -56,9 +57,11 @@ wait "$launcher" || rc=$?
 grep -q "was forwarded to all ranks" "$WORK/launch.err" || fail "launch after SIGTERM: $(cat "$WORK/launch.err")"
 
 # Bad flags and a command that cannot start.
+# catalogue: launch.bad-flags
 expect_error 2 "nproc_per_node must be at least 1" -- "$JPQD" launch --nproc_per_node 0 -- true
 expect_error 2 "node_rank 2 must be in" -- "$JPQD" launch --nnodes 2 --node_rank 2 -- true
 expect_error 2 "master_port 70000" -- "$JPQD" launch --master_port 70000 -- true
+# catalogue: launch.missing-program
 rc=0
 err=$("$JPQD" launch --nproc_per_node 2 -- "$WORK/no-such-program" 2>&1) || rc=$?
 [ "$rc" -eq 127 ] || fail "missing program: expected exit 127, got $rc: $err"

@@ -27,8 +27,8 @@ int64_t CompositeController::init_samples_needed() const {
 void CompositeController::begin_initialization() {
   for (auto& c : children_) c->begin_initialization();
 }
-void CompositeController::end_initialization() {
-  for (auto& c : children_) c->end_initialization();
+void CompositeController::end_initialization(Collectives* ranks) {
+  for (auto& c : children_) c->end_initialization(ranks);
 }
 void CompositeController::epoch_step() {
   for (auto& c : children_) c->epoch_step();

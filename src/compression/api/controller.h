@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/json_util.h"
+#include "compression/api/collectives.h"
 
 namespace jpqd::compression {
 
@@ -24,10 +25,12 @@ class Controller {
 
   // Range initialisation (quantization) before the first training step: the trainer calls
   // begin_initialization(), runs forward passes (eval mode, no grad) on the first
-  // init_samples_needed() training samples, then end_initialization().
+  // init_samples_needed() training samples, then end_initialization(). In data-parallel training each
+  // rank runs its share of those samples and passes `ranks`, which combines the statistics; in one
+  // process `ranks` is null.
   virtual int64_t init_samples_needed() const { return 0; }
   virtual void begin_initialization() {}
-  virtual void end_initialization() {}
+  virtual void end_initialization(Collectives* ranks) {}
 
   // Scheduler: epoch_step() at the START of every epoch, step() at the START of every optimizer step
   // (i.e. before the first micro-batch of a gradient-accumulation group).
@@ -59,7 +62,7 @@ class CompositeController : public Controller {
   std::string name() const override { return "composite"; }
   int64_t init_samples_needed() const override;
   void begin_initialization() override;
-  void end_initialization() override;
+  void end_initialization(Collectives* ranks) override;
   void epoch_step() override;
   void step() override;
   torch::Tensor loss() override;

@@ -61,8 +61,9 @@ void FakeQuantizer::stop_collecting() {
   stats_.reset();
 }
 
-void FakeQuantizer::initialize_from_statistics() {
+void FakeQuantizer::initialize_from_statistics(Collectives* ranks) {
   TORCH_CHECK(has_statistics(), "quantizer: no statistics were collected for range initialisation");
+  if (ranks != nullptr) stats_->reduce_across_ranks(*ranks);
   auto [min, max] = stats_->min_max();
   stop_collecting();
   apply_min_max(min, max);

@@ -51,8 +51,9 @@ class FakeQuantizer {
   void start_collecting(RangeInitType type, double min_percentile, double max_percentile);
   bool collecting() const { return collecting_; }
   bool has_statistics() const { return stats_ && !stats_->empty(); }
-  // Sets the parameters from the collected statistics and stops collecting.
-  void initialize_from_statistics();
+  // Sets the parameters from the collected statistics and stops collecting; with `ranks`, the
+  // statistics are first combined across data-parallel ranks.
+  void initialize_from_statistics(Collectives* ranks = nullptr);
   void stop_collecting();
   // Sets the parameters from per-channel min/max ([channels] or [1]).
   void apply_min_max(const torch::Tensor& min, const torch::Tensor& max);

@@ -26,19 +26,20 @@ void QuantizationController::begin_initialization() {
       q.quantizer->start_collecting(config_.range_init_type, config_.min_percentile, config_.max_percentile);
 }
 
-void QuantizationController::end_initialization() {
+void QuantizationController::end_initialization(Collectives* ranks) {
   torch::NoGradGuard no_grad;
   int64_t activations = 0, weights = 0;
   for (auto& q : quantizers_) {
     FakeQuantizer& fq = *q.quantizer;
     if (q.placement.kind == QuantizerKind::kWeight) {
       // One pass over the weight as the forward sees it: the quantizer records it and passes it through.
+      // Weights are the same on every rank, so their statistics need no combining.
       fq.start_collecting(config_.range_init_type, config_.min_percentile, config_.max_percentile);
       q.weight_source();
-      fq.initialize_from_statistics();
+      fq.initialize_from_statistics(nullptr);
       ++weights;
     } else if (fq.has_statistics()) {
-      fq.initialize_from_statistics();
+      fq.initialize_from_statistics(ranks);
       ++activations;
     } else {
       fq.stop_collecting();

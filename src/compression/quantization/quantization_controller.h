@@ -35,7 +35,7 @@ class QuantizationController : public Controller {
   std::string name() const override { return "quantization"; }
   int64_t init_samples_needed() const override;
   void begin_initialization() override;
-  void end_initialization() override;
+  void end_initialization(Collectives* ranks) override;
   torch::Tensor loss() override;
   // weight_quantizers, activation_quantizers, bits, ratio_of_quantized_linear_layers, initialized (0/1).
   Json statistics() const override;

@@ -33,6 +33,34 @@ void RangeStatistics::add(const torch::Tensor& x) {
   ++batches_;
 }
 
+void RangeStatistics::reduce_across_ranks(Collectives& ranks) {
+  auto count = torch::full({1}, batches_, torch::kInt64);
+  auto fewest = count.clone();
+  ranks.all_reduce_min(fewest);
+  ranks.all_reduce_max(count);
+  TORCH_CHECK(fewest.item<int64_t>() == count.item<int64_t>() && batches_ > 0,
+              "range statistics: ranks collected different numbers of batches (", fewest.item<int64_t>(), " to ",
+              count.item<int64_t>(), ")");
+  switch (type_) {
+    case RangeInitType::kMinMax:
+      ranks.all_reduce_min(min_);
+      ranks.all_reduce_max(max_);
+      break;
+    case RangeInitType::kMeanMinMax: {
+      auto lows = torch::stack(batch_min_), highs = torch::stack(batch_max_);
+      ranks.all_reduce_min(lows);
+      ranks.all_reduce_max(highs);
+      batch_min_ = lows.unbind(0);
+      batch_max_ = highs.unbind(0);
+      break;
+    }
+    case RangeInitType::kPercentile:
+      // Percentiles do not depend on the order of the values, only on which values were seen.
+      values_ = {ranks.all_gather_rows(torch::cat(values_, 1).t().contiguous()).t()};
+      break;
+  }
+}
+
 std::pair<torch::Tensor, torch::Tensor> RangeStatistics::min_max() const {
   TORCH_CHECK(batches_ > 0, "range statistics: nothing was collected");
   switch (type_) {

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "compression/api/collectives.h"
 #include "compression/config/quantization_config.h"
 
 namespace jpqd::compression {
@@ -23,6 +24,12 @@ class RangeStatistics {
   void add(const torch::Tensor& x);
   bool empty() const { return batches_ == 0; }
   int64_t batches() const { return batches_; }
+
+  // Combines every rank's statistics into what one process seeing all their data would hold:
+  // running extremes by min/max, per-batch extremes batch by batch (rank r's batch k is a share of the
+  // single process's batch k, so its min is the min over ranks), percentile values by concatenation.
+  // Every rank must have added the same number of batches.
+  void reduce_across_ranks(Collectives& ranks);
 
   // (min, max), each [channels] (or [1]) in float64.
   std::pair<torch::Tensor, torch::Tensor> min_max() const;

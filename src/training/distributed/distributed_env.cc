@@ -34,6 +34,7 @@ DistributedEnv DistributedEnv::from_lookup(const std::function<const char*(const
   const auto rank = parse_integer("RANK", getenv("RANK"));
   const auto world_size = parse_integer("WORLD_SIZE", getenv("WORLD_SIZE"));
   const auto local_rank = parse_integer("LOCAL_RANK", getenv("LOCAL_RANK"));
+  const auto local_world_size = parse_integer("LOCAL_WORLD_SIZE", getenv("LOCAL_WORLD_SIZE"));
   const auto port = parse_integer("MASTER_PORT", getenv("MASTER_PORT"));
   const char* addr = getenv("MASTER_ADDR");
 
@@ -56,6 +57,12 @@ DistributedEnv DistributedEnv::from_lookup(const std::function<const char*(const
     JPQD_CHECK(*local_rank <= env.rank, InvalidArgument, "environment variable LOCAL_RANK=", *local_rank,
                " cannot exceed RANK=", env.rank, " (ranks count every process of every node)");
     env.local_rank = *local_rank;
+  }
+  if (local_world_size) {
+    JPQD_CHECK(*local_world_size >= 1 && *local_world_size <= env.world_size && env.local_rank < *local_world_size,
+               InvalidArgument, "environment variable LOCAL_WORLD_SIZE=", *local_world_size,
+               " must be in [LOCAL_RANK+1, WORLD_SIZE] = [", env.local_rank + 1, ", ", env.world_size, "]");
+    env.local_world_size = *local_world_size;
   }
   if (port) {
     JPQD_CHECK(*port >= 1 && *port <= 65535, InvalidArgument, "environment variable MASTER_PORT=", *port,

@@ -1,5 +1,5 @@
 // Where this process sits in a data-parallel job, read from the variables torchrun (and `jpqd launch`)
-// set: RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT. None set means one process (rank 0 of 1);
+// set: RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT. None set means one process (rank 0 of 1);
 // a multi-process job needs all five, so a half-configured environment fails at start-up instead of
 // silently training alone.
 #pragma once
@@ -14,6 +14,7 @@ struct DistributedEnv {
   int64_t rank = 0;
   int64_t world_size = 1;
   int64_t local_rank = 0;
+  int64_t local_world_size = 1;  // processes on this machine: they share its cores
   std::string master_addr = "127.0.0.1";
   int64_t master_port = 29500;
 

@@ -32,7 +32,7 @@ void initialise(QuantizationController& c, QuantTinyBert& m) {
   torch::NoGradGuard no_grad;
   c.begin_initialization();
   m.forward(batch(m.vocab));
-  c.end_initialization();
+  c.end_initialization(nullptr);
 }
 
 const QuantizerEntry& entry(const QuantizationController& c, const std::string& name) {

@@ -2,8 +2,6 @@
 // real 2-rank c10d/Gloo collectives on 127.0.0.1 (two threads with one Communicator each; a forked
 // process for the rank that dies).
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +17,8 @@
 #include "training/distributed/communicator.h"
 #include "training/distributed/distributed_env.h"
 #include "training/distributed/distributed_sampler.h"
+
+#include "loopback_ranks.h"
 
 namespace jpqd::training {
 namespace {
@@ -125,8 +125,9 @@ void expect_env_error(const std::map<std::string, std::string>& vars, const std:
   }
 }
 
-const std::map<std::string, std::string> kTwoRanks = {
-    {"RANK", "1"}, {"WORLD_SIZE", "2"}, {"LOCAL_RANK", "1"}, {"MASTER_ADDR", "10.0.0.7"}, {"MASTER_PORT", "29400"}};
+const std::map<std::string, std::string> kTwoRanks = {{"RANK", "1"},         {"WORLD_SIZE", "2"},
+                                                       {"LOCAL_RANK", "1"},   {"LOCAL_WORLD_SIZE", "2"},
+                                                       {"MASTER_ADDR", "10.0.0.7"}, {"MASTER_PORT", "29400"}};
 
 std::map<std::string, std::string> with(std::map<std::string, std::string> vars, const std::string& name,
                                         const std::string& value) {
@@ -148,6 +149,7 @@ TEST(DistributedEnv, ReadsTorchrunVariables) {
   EXPECT_EQ(env.rank, 1);
   EXPECT_EQ(env.world_size, 2);
   EXPECT_EQ(env.local_rank, 1);
+  EXPECT_EQ(env.local_world_size, 2);
   EXPECT_EQ(env.master_addr, "10.0.0.7");
   EXPECT_EQ(env.master_port, 29400);
   EXPECT_TRUE(env.is_distributed());
@@ -162,6 +164,8 @@ TEST(DistributedEnv, RejectsBadValuesNamingVariableAndValue) {
   expect_env_error(with(kTwoRanks, "RANK", "-1"), "RANK=-1 must not be negative");
   expect_env_error(with(kTwoRanks, "WORLD_SIZE", "0"), "WORLD_SIZE=0 must be at least 1");
   expect_env_error(with(kTwoRanks, "LOCAL_RANK", "-2"), "LOCAL_RANK=-2 must not be negative");
+  expect_env_error(with(kTwoRanks, "LOCAL_WORLD_SIZE", "1"), "LOCAL_WORLD_SIZE=1 must be in [LOCAL_RANK+1, WORLD_SIZE]");
+  expect_env_error(with(kTwoRanks, "LOCAL_WORLD_SIZE", "3"), "LOCAL_WORLD_SIZE=3 must be in");
   expect_env_error(with(kTwoRanks, "MASTER_PORT", "65536"), "MASTER_PORT=65536 is not a TCP port");
   expect_env_error(with(kTwoRanks, "MASTER_PORT", "0"), "MASTER_PORT=0 is not a TCP port");
   expect_env_error(with(kTwoRanks, "MASTER_ADDR", ""), "MASTER_ADDR is set but empty");
@@ -179,57 +183,12 @@ TEST(DistributedEnv, RejectsBadValuesNamingVariableAndValue) {
 
 constexpr std::chrono::seconds kTestTimeout{3};
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(addr);
-  const bool ok = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) == 0;
-  if (fd >= 0) ::close(fd);
-  return ok ? ntohs(addr.sin_port) : 0;
-}
-
-DistributedEnv loopback_env(int64_t rank, int64_t world_size, int port) {
-  DistributedEnv env;
-  env.rank = rank;
-  env.world_size = world_size;
-  env.local_rank = rank;
-  env.master_addr = "127.0.0.1";
-  env.master_port = port;
-  return env;
-}
-
-// Runs body(communicator) on `world_size` threads, one rank each; rethrows nothing, returns what each rank
-// threw (nullptr when it finished).
+// Runs body(communicator) on `world_size` threads, one rank each.
 std::vector<std::exception_ptr> run_ranks(int64_t world_size, const std::function<void(Communicator&)>& body) {
-  const int port = free_port();
-  std::vector<std::exception_ptr> errors(static_cast<size_t>(world_size));
-  std::vector<std::thread> threads;
-  for (int64_t r = 0; r < world_size; ++r) {
-    threads.emplace_back([&, r] {
-      try {
-        Communicator communicator(loopback_env(r, world_size, port), kTestTimeout);
-        body(communicator);
-      } catch (...) {
-        errors[static_cast<size_t>(r)] = std::current_exception();
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  return errors;
-}
-
-void expect_no_errors(const std::vector<std::exception_ptr>& errors) {
-  for (size_t r = 0; r < errors.size(); ++r) {
-    if (!errors[r]) continue;
-    try {
-      std::rethrow_exception(errors[r]);
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << "rank " << r << ": " << e.what();
-    }
-  }
+  return run_on_ranks(world_size, [&](const DistributedEnv& env) {
+    Communicator communicator(env, kTestTimeout);
+    body(communicator);
+  });
 }
 
 template <typename ErrorType>

@@ -110,8 +110,10 @@ void run_glue(GlueFlags& f, bool predict_only) {
     auto prediction = trainer.predict(*data.predict);
     const std::string name = "predict_results" + (data.task_name.empty() ? "" : "_" + data.task_name) + ".jsonl";
     const std::string path = (fs::path(args.output_dir) / name).string();
-    write_file_atomically(path, training::prediction_lines(data, *data.predict, prediction));
-    log_info("Wrote ", data.predict->size(), " predictions to ", path);
+    if (trainer.is_main_process()) {
+      write_file_atomically(path, training::prediction_lines(data, *data.predict, prediction));
+      log_info("Wrote ", data.predict->size(), " predictions to ", path);
+    }
   }
 }
 

@@ -65,8 +65,9 @@ void run_qa(QaFlags& f) {
     if (!data->split_note.empty()) metrics["eval_split"] = data->split_note;
     trainer.save_metrics("eval", metrics);
     const auto prediction = trainer.predict(*data->eval);
-    write_file_atomically((fs::path(args.output_dir) / "eval_predictions.json").string(),
-                          training::qa_predictions_json(*data, prediction, f.data.postprocess).dump(2));
+    if (trainer.is_main_process())
+      write_file_atomically((fs::path(args.output_dir) / "eval_predictions.json").string(),
+                            training::qa_predictions_json(*data, prediction, f.data.postprocess).dump(2));
   }
 }
 

@@ -55,6 +55,9 @@ void add_training_flags(CLI::App& app, TrainingFlags& f) {
   app.add_flag("--bf16", a.bf16, "bfloat16 autocast");
   app.add_option("--device", a.device, "cpu | cuda[:N]")->capture_default_str();
   app.add_flag("--no_cuda,--use_cpu", f.no_cuda, "Train on the CPU even if CUDA is available");
+  app.add_option("--ddp_timeout", a.ddp_timeout,
+                 "Seconds a data-parallel rank waits for the others (start-up and every collective)")
+      ->capture_default_str();
   app.add_flag("--disable_tqdm", a.disable_tqdm, "Plain log lines instead of a progress bar");
   app.add_flag("--skip_nonfinite_steps", a.skip_nonfinite_steps,
                "Skip an optimizer step whose loss or gradient is NaN/Inf instead of stopping");

@@ -21,7 +21,7 @@ std::vector<uint64_t> shape_of(const torch::Tensor& t) {
 }
 
 void add(format::ModelWriter& writer, const std::string& name, const torch::Tensor& tensor) {
-  auto t = tensor.contiguous();
+  auto t = tensor.to(torch::kCPU).contiguous();  // a model trained on a GPU exports the same way
   format::DType dtype;
   switch (t.scalar_type()) {
     case torch::kFloat32: dtype = format::DType::kF32; break;

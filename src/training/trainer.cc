@@ -57,6 +57,20 @@ double gradient_norm(const std::vector<torch::Tensor>& params) {
   return torch::stack(norms).norm(2).item<double>();
 }
 
+// A checksum of every parameter and buffer (masks, quantizer ranges included), to prove that data-parallel
+// ranks still hold the same model.
+uint64_t model_fingerprint(model::BertImpl& model) {
+  torch::NoGradGuard no_grad;
+  uint64_t h = kFnv1a64Offset;
+  auto add = [&h](const torch::Tensor& t) {
+    const torch::Tensor c = t.to(torch::kCPU).contiguous();
+    h = fnv1a64(c.data_ptr(), c.nbytes(), h);
+  };
+  for (const auto& item : model.named_parameters(true)) add(item.value());
+  for (const auto& item : model.named_buffers(true)) add(item.value());
+  return h;
+}
+
 // A checkpoint or saved model must never hold NaN/Inf: throws naming the first non-finite tensor.
 void check_finite(model::BertImpl& model, int64_t step, const std::string& what) {
   torch::NoGradGuard no_grad;
@@ -233,12 +247,21 @@ void Trainer::log(Json entry) {
 std::string Trainer::write_checkpoint() {
   const std::string dir = (fs::path(args_.output_dir) / ("checkpoint-" + std::to_string(state_.global_step))).string();
   check_finite(*model_, state_.global_step, "checkpoint " + dir);
+  check_ranks_hold_the_same_model();
   synchronize_totals();
   // The other ranks wait until the checkpoint is complete: one that stopped now (an interrupt) must not
   // have its launcher tear down rank 0 in the middle of writing.
   if (is_main_process()) write_checkpoint_files(dir);
   parallel_->barrier();
   return dir;
+}
+
+void Trainer::check_ranks_hold_the_same_model() {
+  // Averaged gradients and shared decisions keep the ranks bit-identical; checkpoints and the end of
+  // training are where that is proved.
+  if (parallel_->enabled())
+    parallel_->check_agreement(str_cat("the model at step ", state_.global_step, " (the ranks diverged)"),
+                               model_fingerprint(*model_));
 }
 
 void Trainer::synchronize_totals() {
@@ -484,6 +507,7 @@ TrainOutput Trainer::train() {
     }
   }
   progress.close();
+  check_ranks_hold_the_same_model();
   synchronize_totals();
   const double total_tokens = parallel_->sum(state_.total_tokens);
 

@@ -82,6 +82,7 @@ class Trainer {
   void maybe_save_checkpoint(bool epoch_end);
   std::string write_checkpoint();  // every rank calls it, rank 0 writes; returns the directory
   void write_checkpoint_files(const std::string& dir);
+  void check_ranks_hold_the_same_model();
   // Makes the loss and token totals whole-job figures before they are written or reported.
   void synchronize_totals();
   torch::Tensor compute_loss(const Batch& batch, Json* parts);

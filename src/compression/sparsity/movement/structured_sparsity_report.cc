@@ -14,7 +14,7 @@ namespace {
 constexpr size_t kMaxIdsListed = 20;
 
 std::vector<int64_t> nonzero_ids(const torch::Tensor& t) {
-  const torch::Tensor idx = t.nonzero().view(-1).to(torch::kLong).contiguous();
+  const torch::Tensor idx = t.nonzero().view(-1).to(torch::kCPU, torch::kLong).contiguous();
   return std::vector<int64_t>(idx.data_ptr<int64_t>(), idx.data_ptr<int64_t>() + idx.numel());
 }
 

@@ -8,14 +8,14 @@
 #   scripts/pretrain_models.sh ship              # float16 copies + logs + provenance + SHA256SUMS into models/
 #
 # Environment: CORPUS (the directory with imdb_*.txt; default ../shared/data/corpus), RUNS (runs/pretrain),
-# BUILD (build), STUDENT_STEPS (7000), TEACHER_STEPS (2000), PRECISION_FLAGS (--bf16: bfloat16 autocast where
+# BUILD (build), STUDENT_STEPS (6000), TEACHER_STEPS (2000), PRECISION_FLAGS (--bf16: bfloat16 autocast where
 # the CPU has AVX512-BF16, float32 elsewhere).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CORPUS=${CORPUS:-../shared/data/corpus}
 RUNS=${RUNS:-runs/pretrain}
 JPQD=${BUILD:-build}/tools/jpqd
-STUDENT_STEPS=${STUDENT_STEPS:-7000}
+STUDENT_STEPS=${STUDENT_STEPS:-6000}
 TEACHER_STEPS=${TEACHER_STEPS:-2000}
 # shellcheck disable=SC2206
 precision=(${PRECISION_FLAGS:---bf16})
@@ -39,7 +39,8 @@ case "${1:-}" in
   student)
     # shellcheck disable=SC2046
     "$JPQD" pretrain --model_name_or_path bert-mini --tokenizer_name data/vocab/bert-base-uncased "${mlm[@]}" \
-      --learning_rate 5e-4 --warmup_steps 200 --max_steps "$STUDENT_STEPS" --output_dir "$RUNS/student" \
+      --learning_rate 1e-3 --adam_beta2 0.98 --warmup_steps 500 --max_steps "$STUDENT_STEPS" \
+      --output_dir "$RUNS/student" \
       --overwrite_output_dir "${precision[@]}" $(resume_flags "$RUNS/student") 2>&1 | tee -a "$RUNS/student.log"
     ;;
   teacher-pretrain)

@@ -31,6 +31,7 @@ std::unique_ptr<CompositeController> build_controller(const CompressionConfig& c
     MovementBuildOptions options;
     options.head_dim = model.config().head_dim();
     options.num_train_epochs = context.num_train_epochs;
+    options.epochs_set_by_max_steps = context.epochs_set_by_max_steps;
     options.model_parameters = own_parameters(model);
     auto movement = build_movement_sparsity(*config.movement_sparsity, graph, options);
     if (!context.output_dir.empty()) movement->set_output_dir(context.output_dir);

@@ -14,6 +14,9 @@ namespace jpqd::compression {
 struct BuildContext {
   std::string output_dir;       // where algorithms write their files (structured_sparsity.csv)
   int64_t num_train_epochs = 0; // for validating warm-up epochs; 0 = unknown
+  // --max_steps ends training early on purpose (smoke runs, benchmarks): a warm-up it cuts short is
+  // worth a warning, not a refusal.
+  bool epochs_set_by_max_steps = false;
   int64_t train_samples = 0;    // for validating num_init_samples; 0 = unknown
 };
 

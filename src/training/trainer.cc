@@ -35,6 +35,29 @@ double round4(double v) { return std::round(v * 1e4) / 1e4; }
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+// How many batches, optimizer steps and epochs a run makes. The compression schedule needs the epoch
+// count before training (a warm-up that ends after the last epoch would never reach structured
+// masking), and --max_steps decides it as much as --num_train_epochs does.
+struct EpochPlan {
+  int64_t batches_per_epoch = 0;
+  int64_t updates_per_epoch = 0;
+  int64_t max_steps = 0;
+  int64_t epochs = 0;
+};
+
+EpochPlan plan_epochs(const TrainingArguments& args, int64_t samples, int64_t world_size) {
+  EpochPlan plan;
+  // Each rank holds ceil(n / W) examples of every epoch (the sampler wraps around to even them out).
+  plan.batches_per_epoch = ceil_div(ceil_div(samples, world_size), args.per_device_train_batch_size);
+  // The last, shorter accumulation group of an epoch still makes an optimizer step.
+  plan.updates_per_epoch = ceil_div(plan.batches_per_epoch, args.gradient_accumulation_steps);
+  plan.max_steps = args.max_steps > 0
+                       ? args.max_steps
+                       : static_cast<int64_t>(std::ceil(args.num_train_epochs * plan.updates_per_epoch));
+  plan.epochs = ceil_div(plan.max_steps, plan.updates_per_epoch);
+  return plan;
+}
+
 // Seed of a training batch's random transform (MLM masking): a function of where the batch is in the
 // run, never of how many batches were drawn before, so resumed runs mask identically. Data-parallel
 // ranks hold different examples at the same batch index, so each rank masks with its own stream.
@@ -135,8 +158,11 @@ Trainer::Trainer(model::Bert model, TrainingArguments args, std::shared_ptr<cons
   if (compression_config_ && !compression_config_->empty()) {
     compression::BuildContext context;
     context.output_dir = args_.output_dir;
-    context.num_train_epochs = args_.max_steps > 0 ? 0 : static_cast<int64_t>(std::ceil(args_.num_train_epochs));
     context.train_samples = train_dataset_ ? train_dataset_->size() : 0;
+    // Unknown (0) without training data: evaluation-only trainers never run the schedule.
+    context.num_train_epochs =
+        context.train_samples > 0 ? plan_epochs(args_, context.train_samples, env.world_size).epochs : 0;
+    context.epochs_set_by_max_steps = args_.max_steps > 0;
     controller_ = compression::build_controller(*compression_config_, *model_, context);
   }
 
@@ -241,7 +267,11 @@ void Trainer::log(Json entry) {
   entry["epoch"] = round4(state_.epoch);
   entry["step"] = state_.global_step;
   state_.log_history.push_back(entry);
-  log_info(entry.dump());
+  // Tables (per-layer statistics) stay in log_history; a console line of them would be unreadable.
+  Json scalars = Json::object();
+  for (const auto& item : entry.items())
+    if (!item.value().is_structured()) scalars[item.key()] = item.value();
+  log_info(scalars.dump());
 }
 
 std::string Trainer::write_checkpoint() {
@@ -311,14 +341,10 @@ TrainOutput Trainer::train() {
   const int64_t n = train_dataset_->size();
   const int64_t bs = args_.per_device_train_batch_size;
   const int64_t accum = args_.gradient_accumulation_steps;
-  // Each rank holds ceil(n / W) examples of every epoch (the sampler wraps around to even them out).
-  const int64_t batches_per_epoch = ceil_div(ceil_div(n, parallel_->world_size()), bs);
-  // The last, shorter accumulation group of an epoch still makes an optimizer step.
-  const int64_t updates_per_epoch = ceil_div(batches_per_epoch, accum);
-  const int64_t max_steps = args_.max_steps > 0
-                                ? args_.max_steps
-                                : static_cast<int64_t>(std::ceil(args_.num_train_epochs * updates_per_epoch));
-  const int64_t epochs = ceil_div(max_steps, updates_per_epoch);
+  const EpochPlan plan = plan_epochs(args_, n, parallel_->world_size());
+  const int64_t batches_per_epoch = plan.batches_per_epoch;
+  const int64_t max_steps = plan.max_steps;
+  const int64_t epochs = plan.epochs;
   const int64_t warmup = resolve_warmup_steps(args_, max_steps);
 
   // Every rank has checked the output directory (prepare_output_dir) before rank 0 writes into it.
@@ -498,6 +524,7 @@ TrainOutput Trainer::train() {
       }
     }
     if (state_.batches_in_epoch >= batches_per_epoch || stop) {
+      if (controller_) log(controller_->epoch_statistics());
       if (args_.evaluation_strategy == IntervalStrategy::kEpoch && eval_dataset_) evaluate();
       maybe_save_checkpoint(/*epoch_end=*/true);
     }

@@ -172,6 +172,15 @@ cfg sparsity_only '{"algorithm": "movement_sparsity",
                      "params": {"warmup_start_epoch": 1, "warmup_end_epoch": 2,
                                 "importance_regularization_factor": 0.01}}'
 cfg quantization '{"algorithm": "quantization", "initializer": {"range": {"num_init_samples": 4}}}'
+cfg negative_lambda '{"algorithm": "movement_sparsity",
+                       "params": {"warmup_start_epoch": 1, "warmup_end_epoch": 2,
+                                  "importance_regularization_factor": -0.1}}'
+cfg matched_twice '{"algorithm": "movement_sparsity",
+                     "params": {"warmup_start_epoch": 1, "warmup_end_epoch": 2,
+                                "importance_regularization_factor": 0.01},
+                     "sparse_structure_by_scopes": [
+                       {"mode": "fine", "target_scopes": "{re}.*BertAttention.*"},
+                       {"mode": "per_dim", "axis": 0, "target_scopes": "{re}.*layer.0.*"}]}'
 nncf=("${glue[@]}" --model_name_or_path bert-tiny --nncf_compression_config)
 tag config.missing-file
 expect_msg 3 "no-such-config.json: cannot open" -- "${nncf[@]}" no-such-config.json
@@ -194,6 +203,16 @@ tag config.percentiles
 expect_msg 2 "percentiles must satisfy 0 <= min_percentile < max_percentile <= 100" -- "${nncf[@]}" percentiles.json
 tag config.bits
 expect_msg 2 "weights.bits: 3 bits is not supported" -- "${nncf[@]}" bits.json
+tag config.negative-regularization
+expect_msg 2 "negative_lambda.json.params.importance_regularization_factor: must be >= 0, got -0.1" \
+  -- "${nncf[@]}" negative_lambda.json
+tag config.layer-matched-twice
+expect_msg 2 "is matched by entries [0] and [1]; a layer may match only one" -- "${nncf[@]}" matched_twice.json
+tag config.warmup-beyond-training
+# --num_train_epochs, not --max_steps: a run that --max_steps cuts short only warns (a smoke run may mean it).
+expect_msg 2 "warmup_end_epoch: 2 is beyond the 1 training epochs" -- "$JPQD" glue --train_file train.tsv \
+  --validation_file train.tsv --do_train --num_train_epochs 1 --save_strategy no --disable_tqdm --output_dir out \
+  --model_name_or_path bert-tiny --nncf_compression_config sparsity_only.json
 tag config.init-samples
 expect_msg 2 "num_init_samples: 256 is more than the 4 training samples" -- "${nncf[@]}" init_samples.json
 

@@ -43,15 +43,23 @@ torch::Tensor CompositeController::loss() {
   return total;
 }
 
-Json CompositeController::statistics() const {
+namespace {
+
+Json prefixed(const std::vector<std::unique_ptr<Controller>>& children, Json (Controller::*what)() const) {
   Json out = Json::object();
-  for (const auto& c : children_) {
+  for (const auto& c : children) {
     // Held in a variable: items() of a temporary would dangle inside the loop.
-    const Json stats = c->statistics();
+    const Json stats = (*c.*what)();
     for (const auto& item : stats.items()) out["compression/" + c->name() + "/" + item.key()] = item.value();
   }
   return out;
 }
+
+}  // namespace
+
+Json CompositeController::statistics() const { return prefixed(children_, &Controller::statistics); }
+
+Json CompositeController::epoch_statistics() const { return prefixed(children_, &Controller::epoch_statistics); }
 
 Json CompositeController::state() const {
   Json out = Json::object();

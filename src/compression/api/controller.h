@@ -42,6 +42,9 @@ class Controller {
 
   // Flat statistics logged under "compression/<name>/<key>" in log_history.
   virtual Json statistics() const = 0;
+  // What the end of an epoch logs: the flat statistics plus detail too large for every logging step
+  // (NNCF prints its per-layer tables once an epoch).
+  virtual Json epoch_statistics() const { return statistics(); }
 
   // Everything a resumed run needs to continue exactly (scheduler step, thresholds, flags). Tensors
   // (scores, masks, quantizer ranges) live in the model's state dict, not here.
@@ -67,6 +70,7 @@ class CompositeController : public Controller {
   void step() override;
   torch::Tensor loss() override;
   Json statistics() const override;  // {"compression/<child>/<key>": value, ...}
+  Json epoch_statistics() const override;
   Json state() const override;       // {"<child>": state, ...}
   void load_state(const Json& state) override;
   void set_output_dir(const std::string& dir) override;

@@ -85,8 +85,10 @@ ReportData gather_report_data(const std::string& output_dir) {
   const Json state = read_json_file(state_path.string());
   for (const auto& entry : state.value("log_history", Json::array())) {
     if (!entry.contains(std::string(kPrefix) + "linear_layer_sparsity")) continue;
-    data.sparsity.push_back({entry.value("step", int64_t{0}),
-                             entry[std::string(kPrefix) + "linear_layer_sparsity"].get<double>(),
+    const int64_t step = entry.value("step", int64_t{0});
+    // An epoch that ends on a logging step logs the same statistics twice.
+    if (!data.sparsity.empty() && data.sparsity.back().step == step) continue;
+    data.sparsity.push_back({step, entry[std::string(kPrefix) + "linear_layer_sparsity"].get<double>(),
                              entry.value(std::string(kPrefix) + "model_sparsity", 0.0)});
   }
   read_warmup(dir, state, data);

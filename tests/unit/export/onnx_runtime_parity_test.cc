@@ -2,6 +2,9 @@
 // the logits of an independent LibTorch reference forward of the same ExportedModel.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "export/onnx_writer.h"
 #include "onnx_test_support.h"
 
@@ -30,6 +33,17 @@ constexpr double kMaxInt8LogitDiff = 1e-4;  // absolute
 // (observed: 0.07 to 0.4 against the same model without quantizers).
 constexpr double kMinQuantizationEffect = 100 * kMaxInt8LogitDiff;  // absolute
 
+// ONNX Runtime's optimized INT8 kernels multiply u8 by s8 with VPMADDUBSW on x86 CPUs without VNNI, whose
+// int16 pair sums saturate (ORT's quantization guide suggests 7-bit weights, reduce_range, for such CPUs).
+// There its integers differ from the exact ones; the unoptimized sessions still check our QDQ semantics.
+bool cpu_has_vnni() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::stringstream text;
+  text << cpuinfo.rdbuf();
+  const std::string flags = text.str();
+  return flags.find(" avx512_vnni") != std::string::npos || flags.find(" avx_vnni") != std::string::npos;
+}
+
 struct Case {
   const char* name;
   model::TaskHead head;
@@ -44,6 +58,8 @@ class OnnxRuntimeParity : public ::testing::TestWithParam<Case> {};
 
 TEST_P(OnnxRuntimeParity, LogitsMatchTheReference) {
   const Case& c = GetParam();
+  if (c.quantized && std::string(c.opt_level) != "disabled" && !cpu_has_vnni())
+    GTEST_SKIP() << "no VNNI: ONNX Runtime's optimized u8s8 kernels saturate here (see cpu_has_vnni)";
   const testing::ModelInputs inputs = make_inputs(7);
   TinyModelSpec spec;
   spec.head = c.head;
@@ -94,6 +110,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"int8_classification_unoptimized", model::TaskHead::kSequenceClassification, "gelu", true,
                            "disabled"},
                       Case{"int8_qa_relu", model::TaskHead::kQuestionAnswering, "relu", true, "all"},
+                      Case{"int8_qa_relu_unoptimized", model::TaskHead::kQuestionAnswering, "relu", true, "disabled"},
                       Case{"int8_qa_gelu_new", model::TaskHead::kQuestionAnswering, "gelu_new", true, "all"}),
     [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
 

@@ -5,8 +5,10 @@
 
 #include <filesystem>
 
+#include "common/error.h"
 #include "common/json_util.h"
 #include "compression/config/compression_config.h"
+#include "compression/distillation/distillation_loss.h"
 #include "training/mixed_precision.h"
 #include "training/trainer.h"
 #include "toy_task.h"
@@ -114,6 +116,132 @@ TEST(Distillation, TeacherNeitherChangesNorReceivesAGradient) {
     EXPECT_FALSE(p.value().grad().defined()) << p.key() << " received a gradient";
     EXPECT_TRUE(torch::equal(p.value(), before.at(p.key()))) << p.key() << " changed";
   }
+  fs::remove_all(dir);
+}
+
+// Logged losses are rounded to 4 decimals; a sum of three rounded figures is off by at most
+// 0.5e-4 * (1 + 0.75 + 0.25).
+constexpr double kLoggedSumRounding = 1e-4 + 1e-9;
+
+TEST(Distillation, LossIsTheWeightedSumOfTaskAndDistillation) {
+  const auto dir = fs::temp_directory_path() / ("jpqd_kd_weight_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  torch::manual_seed(3);
+  model::Bert student(toy::config(), model::TaskHead::kSequenceClassification);
+  auto args = args_for(dir);
+  args.distillation_weight = 0.25;  // not 0.5, where swapped weights would go unnoticed
+  args.max_steps = 3;
+  Trainer trainer(student, args, toy::dataset(24, 5), nullptr, nullptr, std::nullopt, std::nullopt, make_teacher());
+  trainer.train();
+  int checked = 0;
+  for (const auto& entry : trainer.state().log_history) {
+    if (!entry.contains("loss")) continue;
+    const double task = entry["task_loss"].get<double>(), kd = entry["distillation_loss"].get<double>();
+    EXPECT_GT(std::abs(task - kd), 1e-2) << "task and distillation losses must differ for the check to mean anything";
+    EXPECT_NEAR(entry["loss"].get<double>(), 0.75 * task + 0.25 * kd, kLoggedSumRounding) << entry.dump();
+    ++checked;
+  }
+  EXPECT_EQ(checked, 3);
+  fs::remove_all(dir);
+}
+
+TEST(Distillation, QuestionAnsweringAveragesTheStartAndEndTerms) {
+  const auto dir = fs::temp_directory_path() / ("jpqd_kd_qa_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  model::BertConfig c = toy::config();
+  c.hidden_dropout_prob = 0.0;  // deterministic forwards, so the first step's loss can be recomputed here
+  c.attention_probs_dropout_prob = 0.0;
+  torch::manual_seed(3);
+  model::Bert student(c, model::TaskHead::kQuestionAnswering);
+  c.num_hidden_layers = 3;
+  model::Bert teacher(c, model::TaskHead::kQuestionAnswering);
+  std::vector<Row> rows(4);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    rows[i].input_ids = {2, 11 + static_cast<int64_t>(i), 20, 21, 22, 3};
+    rows[i].token_type_ids.assign(rows[i].input_ids.size(), 0);
+    rows[i].start_position = 2;
+    rows[i].end_position = 3;
+  }
+  auto data = std::make_shared<TokenizedDataset>(std::move(rows), TargetKind::kSpan, 0, 0);
+
+  // The whole dataset is the one batch of the first step; batch-mean KL does not depend on its order.
+  const Batch batch = data->batch({0, 1, 2, 3});
+  double expected = 0.0;
+  {
+    torch::NoGradGuard no_grad;
+    const auto s = student->forward(batch.inputs), t = teacher->forward(batch.inputs);
+    const double start = compression::distillation_loss(s.start_logits, t.start_logits, 2.0).item<double>();
+    const double end = compression::distillation_loss(s.end_logits, t.end_logits, 2.0).item<double>();
+    // Logging only the start (or end) term would be off by |start - end| / 2: well above the rounding.
+    EXPECT_GT(std::abs(start - end) / 2, 4 * 0.5e-4) << "near-equal terms would hide a missing average";
+    expected = (start + end) / 2;
+  }
+  auto args = args_for(dir);
+  args.max_steps = 1;
+  Trainer trainer(student, args, data, nullptr, nullptr, std::nullopt, std::nullopt, teacher);
+  trainer.train();
+  const Json& first = trainer.state().log_history.front();
+  EXPECT_NEAR(first["distillation_loss"].get<double>(), expected, 0.5e-4 + 1e-9) << first.dump();
+  fs::remove_all(dir);
+}
+
+TEST(MovementStatistics, EveryEpochEndLogsThePerLayerTable) {
+  const auto dir = fs::temp_directory_path() / ("jpqd_epoch_stats_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  torch::manual_seed(3);
+  model::Bert student(toy::config(), model::TaskHead::kSequenceClassification);
+  auto args = args_for(dir);
+  args.logging_steps = 1000;  // no step logs: whatever carries statistics comes from the epoch ends
+  Trainer trainer(student, args, toy::dataset(24, 5), nullptr, nullptr, std::nullopt, config_for(true, false));
+  trainer.train();
+  std::vector<double> epochs;
+  for (const auto& entry : trainer.state().log_history) {
+    if (!entry.contains("compression/movement_sparsity/layers")) continue;
+    epochs.push_back(entry["epoch"].get<double>());
+    EXPECT_TRUE(entry.contains("compression/movement_sparsity/linear_layer_sparsity")) << entry.dump();
+    const Json& layers = entry["compression/movement_sparsity/layers"];
+    // 2 layers x (query, key, value, attention output, intermediate, output).
+    ASSERT_EQ(layers.size(), 12u) << layers.dump();
+    for (const auto& row : layers) {
+      EXPECT_TRUE(row.contains("name") && row.contains("sparsity_level")) << row.dump();
+      EXPECT_GE(row["sparsity_level"].get<double>(), 0.0);
+      EXPECT_LE(row["sparsity_level"].get<double>(), 1.0);
+    }
+  }
+  EXPECT_EQ(epochs, (std::vector<double>{1, 2, 3, 4}));
+  fs::remove_all(dir);
+}
+
+TEST(MovementSchedule, AWarmupBeyondTheTrainingEpochsIsRejectedBeforeTraining) {
+  const auto dir = fs::temp_directory_path() / ("jpqd_short_run_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  torch::manual_seed(3);
+  model::Bert student(toy::config(), model::TaskHead::kSequenceClassification);
+  auto args = args_for(dir);
+  args.num_train_epochs = 2;  // the toy warm-up ends with epoch 3
+  try {
+    Trainer trainer(student, args, toy::dataset(24, 5), nullptr, nullptr, std::nullopt, config_for(true, false));
+    FAIL() << "expected the warm-up to be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("warmup_end_epoch: 3 is beyond the 2 training epochs"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir));
+}
+
+TEST(MovementSchedule, MaxStepsThatCutTheWarmupShortTrainWithAWarning) {
+  const auto dir = fs::temp_directory_path() / ("jpqd_max_steps_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  torch::manual_seed(3);
+  model::Bert student(toy::config(), model::TaskHead::kSequenceClassification);
+  auto args = args_for(dir);
+  args.max_steps = 12;  // 24 samples in batches of 4: two epochs, but the warm-up ends with epoch 3
+  ::testing::internal::CaptureStderr();
+  Trainer trainer(student, args, toy::dataset(24, 5), nullptr, nullptr, std::nullopt, config_for(true, false));
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(log.find("--max_steps ends training in epoch 2, before warmup_end_epoch 3"), std::string::npos) << log;
+  trainer.train();
+  EXPECT_EQ(trainer.state().global_step, 12);
   fs::remove_all(dir);
 }
 

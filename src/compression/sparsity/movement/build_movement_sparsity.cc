@@ -128,10 +128,15 @@ std::unique_ptr<MovementSparsityController> build_movement_sparsity(const Moveme
                                                                     const MovementBuildOptions& options) {
   check_scopes(config, graph);
   if (options.num_train_epochs > 0) {
-    JPQD_CHECK(config.warmup_end_epoch <= options.num_train_epochs, InvalidArgument, kWhere,
-               ".params.warmup_end_epoch: ", config.warmup_end_epoch, " is beyond the ", options.num_train_epochs,
+    const bool beyond = config.warmup_end_epoch > options.num_train_epochs;
+    JPQD_CHECK(!beyond || options.epochs_set_by_max_steps, InvalidArgument, kWhere, ".params.warmup_end_epoch: ",
+               config.warmup_end_epoch, " is beyond the ", options.num_train_epochs,
                " training epochs, so the warm-up would never finish");
-    if (config.warmup_end_epoch == options.num_train_epochs)
+    if (beyond)
+      log_warning(kWhere, ": --max_steps ends training in epoch ", options.num_train_epochs, ", before warmup_end_epoch ",
+                  config.warmup_end_epoch, ": the warm-up never finishes, so no structured masking happens and the "
+                  "model exports dense");
+    else if (config.warmup_end_epoch == options.num_train_epochs)
       log_warning(kWhere, ": warmup_end_epoch equals num_train_epochs (", options.num_train_epochs,
                   "), so training ends with the warm-up: the masks are never frozen and no structured masking "
                   "happens");

@@ -20,6 +20,7 @@ namespace jpqd::compression {
 struct MovementBuildOptions {
   int64_t head_dim = 0;          // attention head size (hidden / heads); 0 = no attention groups
   int64_t num_train_epochs = 0;  // 0 = unknown; otherwise warmup_end_epoch must not exceed it
+  bool epochs_set_by_max_steps = false;  // then exceeding it is a warning
   std::vector<torch::Tensor> model_parameters;  // the model's own parameters, for model_sparsity
 };
 

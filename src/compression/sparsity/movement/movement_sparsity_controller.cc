@@ -107,6 +107,12 @@ Json MovementSparsityController::layer_statistics() const {
   return collect_sparsity_statistics(params, model_parameters_).layers;
 }
 
+Json MovementSparsityController::epoch_statistics() const {
+  Json out = statistics();
+  out["layers"] = layer_statistics();
+  return out;
+}
+
 Json MovementSparsityController::state() const {
   Json s = scheduler_.state();
   s["structured_done"] = structured_done_;

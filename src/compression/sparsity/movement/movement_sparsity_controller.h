@@ -40,6 +40,8 @@ class MovementSparsityController : public Controller {
   // model_sparsity, linear_layer_sparsity, importance_threshold (left out while it is -inf: JSON has no
   // infinity), importance_regularization_factor.
   Json statistics() const override;
+  // statistics() plus {"layers": layer_statistics()}.
+  Json epoch_statistics() const override;
   // Scheduler state plus {"structured_done"}.
   Json state() const override;
   void load_state(const Json& state) override;

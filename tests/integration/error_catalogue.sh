@@ -180,7 +180,7 @@ cfg matched_twice '{"algorithm": "movement_sparsity",
                                 "importance_regularization_factor": 0.01},
                      "sparse_structure_by_scopes": [
                        {"mode": "fine", "target_scopes": "{re}.*BertAttention.*"},
-                       {"mode": "per_dim", "axis": 0, "target_scopes": "{re}.*layer.0.*"}]}'
+                       {"mode": "per_dim", "axis": 0, "target_scopes": "{re}.*BertLayer\\[0\\].*"}]}'
 nncf=("${glue[@]}" --model_name_or_path bert-tiny --nncf_compression_config)
 tag config.missing-file
 expect_msg 3 "no-such-config.json: cannot open" -- "${nncf[@]}" no-such-config.json

@@ -27,15 +27,17 @@ assert fp32 >= 0.65, f"the float32 model did not learn ({fp32})"
 assert trained >= fp32 - 0.01 and deployed >= fp32 - 0.01, (fp32, trained, deployed)
 PY
 
-# Every Linear's weights and the activation inputs the config places, each with the range it trained.
+# Every Linear's and embedding's weights and the activation inputs the config places, with trained ranges.
 "$JPQD" quantizers --model_name_or_path "$WORK/qat" --json >"$WORK/quantizers.json" 2>"$WORK/quantizers.log" ||
   { cat "$WORK/quantizers.log"; fail "jpqd quantizers"; }
 /usr/bin/python3 - "$WORK/quantizers.json" <<'PY' || fail "jpqd quantizers listing"
 import json, sys
 listing = json.load(open(sys.argv[1]))
 weights = [r for r in listing if r["kind"] == "weight"]
-# bert-tiny: 2 layers x 6 Linears, the pooler and the classifier.
-assert len(weights) == 2 * 6 + 2, f"expected every Linear's weights, got {len(weights)}"
+embeddings = [r for r in weights if ".embeddings." in r["name"]]
+# bert-tiny: 2 layers x 6 Linears, the pooler and the classifier; word, position and token-type embeddings.
+assert len(weights) - len(embeddings) == 2 * 6 + 2, [r["name"] for r in weights]
+assert len(embeddings) == 3, [r["name"] for r in embeddings]
 assert len(listing) > len(weights), "no activation quantizers listed"
 for r in listing:
     assert r["mode"] == "symmetric" and r["bits"] == 8 and r["initialized"], r

@@ -35,6 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options.max_seq_length = 48;
     options.doc_stride = 16;
     options.max_query_length = 12;
+    options.threads = 1;  // the fuzzer runs millions of small inputs: no thread start-up per input
     const auto features = jpqd::data::prepare_squad_features(dataset.examples, tokenizer(), options);
     for (const auto& f : features) {
       JPQD_FUZZ_ASSERT(f.example_index >= 0 && static_cast<size_t>(f.example_index) < dataset.examples.size());

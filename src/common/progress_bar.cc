@@ -26,6 +26,7 @@ ProgressBar::ProgressBar(std::string description, int64_t total, std::string uni
       total_(total),
       unit_(std::move(unit)),
       plain_every_(plain_every > 0 ? plain_every : (total > 20 ? total / 10 : 1)),
+      next_plain_(plain_every_),
       // A process whose info lines are silenced (a data-parallel replica) draws no bar either.
       interactive_(::isatty(STDERR_FILENO) == 1 && log_level() <= LogLevel::kInfo),
       start_(std::chrono::steady_clock::now()),
@@ -63,7 +64,9 @@ void ProgressBar::render(bool force) {
                  format_duration(elapsed).c_str(), format_duration(eta).c_str(), rate, unit_.c_str(),
                  postfix_.c_str());
     std::fflush(stderr);
-  } else if (force || count_ % plain_every_ == 0) {
+  } else if (force || count_ >= next_plain_) {
+    // update(n) may step over a multiple of plain_every_ (work done in chunks): one line for it.
+    next_plain_ = (count_ / plain_every_ + 1) * plain_every_;
     if (closed_) return;
     log_info(description_, ": ", count_, "/", total_, " ", unit_, " (", format_duration(elapsed), " elapsed, ",
              format_duration(eta), " left, ", rate, " ", unit_, "/s) ", postfix_);

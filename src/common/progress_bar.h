@@ -27,6 +27,7 @@ class ProgressBar {
   std::string unit_;
   int64_t plain_every_;
   int64_t count_ = 0;
+  int64_t next_plain_;  // the count at which the next plain line is due
   bool interactive_;
   bool closed_ = false;
   std::string postfix_;

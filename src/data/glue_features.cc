@@ -1,6 +1,7 @@
 #include "data/glue_features.h"
 
 #include "common/error.h"
+#include "common/parallel_for.h"
 
 namespace jpqd::data {
 
@@ -11,9 +12,7 @@ std::vector<Feature> featurize_glue(const std::vector<Example>& examples, const 
   JPQD_CHECK(options.max_seq_length >= kMinSeqLength, InvalidArgument, "max_seq_length ", options.max_seq_length,
              " is too small (at least ", kMinSeqLength, ")");
   const auto padding = options.pad_to_max_length ? text::Padding::kMaxLength : text::Padding::kNone;
-  std::vector<Feature> features;
-  features.reserve(examples.size());
-  for (const Example& ex : examples) {
+  const auto featurize = [&](const Example& ex) {
     text::Encoding enc =
         tokenizer.encode(ex.text_a, ex.text_b, options.max_seq_length, text::Truncation::kLongestFirst, padding);
     Feature f;
@@ -32,8 +31,12 @@ std::vector<Feature> featurize_glue(const std::vector<Example>& examples, const 
     } else {
       JPQD_CHECK(!ex.score.has_value(), InvalidArgument, "line ", ex.line, ": a score for a classification task");
     }
-    features.push_back(std::move(f));
-  }
+    return f;
+  };
+  // Each example into its own slot; a bad example fails as the first one a serial pass would meet.
+  std::vector<Feature> features(examples.size());
+  parallel_for(examples.size(), worker_threads(options.threads),
+               [&](size_t i) { features[i] = featurize(examples[i]); });
   return features;
 }
 

@@ -16,6 +16,7 @@ namespace jpqd::data {
 struct GlueFeatureOptions {
   int64_t max_seq_length = 128;
   bool pad_to_max_length = false;  // run_glue's --pad_to_max_length; also fills Feature::attention_mask
+  int64_t threads = 0;             // tokenizer threads; 0 = all cores
 };
 
 // Feature::label = id in `labels` (classification) or Feature::targets = {score} (regression);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/error.h"
+#include "common/parallel_for.h"
 
 namespace jpqd::data {
 
@@ -94,32 +95,38 @@ std::vector<SquadFeature> prepare_squad_features(const std::vector<SquadExample>
   JPQD_CHECK(options.max_seq_length > kSpecialTokens, InvalidArgument, "max_seq_length ", options.max_seq_length,
              " is too small for question answering");
   const SpecialTokenIds special{tokenizer.vocab().cls_id(), tokenizer.vocab().sep_id(), tokenizer.vocab().pad_id()};
+  // encode() without a pair or a limit is [CLS] text [SEP]: the pieces with their ids and offsets,
+  // without a std::string per token.
   auto tokenize = [&](const std::string& text) {
+    text::Encoding e = tokenizer.encode(text);
     TokenizedText out;
-    std::vector<std::string> tokens;
-    for (auto& [token, offset] : tokenizer.tokenize_with_offsets(text)) {
-      tokens.push_back(std::move(token));
-      out.offsets.push_back(offset);
-    }
-    out.ids = tokenizer.convert_tokens_to_ids(tokens);
+    out.ids.assign(e.input_ids.begin() + 1, e.input_ids.end() - 1);
+    out.offsets.assign(e.offsets.begin() + 1, e.offsets.end() - 1);
     return out;
   };
-  std::vector<SquadFeature> features;
-  TokenizedText context;
-  const std::string* previous_context = nullptr;
+  // Consecutive questions usually share their paragraph: each run of them is one task, which
+  // tokenizes the paragraph once; runs go to worker threads and their windows are joined in order.
+  std::vector<size_t> run_starts;
   for (size_t i = 0; i < examples.size(); ++i) {
-    const SquadExample& ex = examples[i];
-    // Consecutive questions usually share their paragraph: tokenize it once.
-    if (previous_context == nullptr || *previous_context != ex.context) {
-      context = tokenize(ex.context);
-      previous_context = &ex.context;
+    if (i == 0 || examples[i].context != examples[i - 1].context) run_starts.push_back(i);
+  }
+  std::vector<std::vector<SquadFeature>> run_windows(run_starts.size());
+  parallel_for(run_starts.size(), worker_threads(options.threads), [&](size_t run) {
+    const size_t end = run + 1 < run_starts.size() ? run_starts[run + 1] : examples.size();
+    const TokenizedText context = tokenize(examples[run_starts[run]].context);
+    for (size_t i = run_starts[run]; i < end; ++i) {
+      const SquadExample& ex = examples[i];
+      std::optional<std::pair<int64_t, int64_t>> answer;
+      if (!ex.answers.empty()) {
+        const SquadAnswer& a = ex.answers.front();
+        answer = std::make_pair(a.byte_start, a.byte_start + static_cast<int64_t>(a.text.size()));
+      }
+      auto windows = make_squad_windows(tokenize(ex.question), context, answer, special, options, static_cast<int64_t>(i));
+      for (auto& w : windows) run_windows[run].push_back(std::move(w));
     }
-    std::optional<std::pair<int64_t, int64_t>> answer;
-    if (!ex.answers.empty()) {
-      const SquadAnswer& a = ex.answers.front();
-      answer = std::make_pair(a.byte_start, a.byte_start + static_cast<int64_t>(a.text.size()));
-    }
-    auto windows = make_squad_windows(tokenize(ex.question), context, answer, special, options, static_cast<int64_t>(i));
+  });
+  std::vector<SquadFeature> features;
+  for (auto& windows : run_windows) {
     for (auto& w : windows) features.push_back(std::move(w));
   }
   return features;

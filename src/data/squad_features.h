@@ -20,6 +20,7 @@ struct SquadFeatureOptions {
   int64_t doc_stride = 128;
   int64_t max_query_length = 64;   // 0: no limit
   bool pad_to_max_length = false;  // also fills Feature::attention_mask
+  int64_t threads = 0;             // tokenizer threads; 0 = all cores
 };
 
 struct SquadFeature {

@@ -9,15 +9,15 @@
 namespace jpqd::text {
 namespace {
 
-// HF _clean_text: drop NUL, U+FFFD and controls; every whitespace becomes a plain space.
-TrackedText clean(const TrackedText& text) {
-  TrackedText out;
-  out.reserve(text.size());
+// HF _clean_text: drop NUL, U+FFFD and controls; every whitespace becomes a plain space. In place,
+// since the text only shrinks.
+void clean(TrackedText& text) {
+  size_t kept = 0;
   for (const TrackedChar& c : text) {
     if (c.cp == 0 || c.cp == kReplacementChar || is_bert_control(c.cp)) continue;
-    out.push_back({is_bert_whitespace(c.cp) ? U' ' : c.cp, c.begin, c.end});
+    text[kept++] = {is_bert_whitespace(c.cp) ? U' ' : c.cp, c.begin, c.end};
   }
-  return out;
+  text.resize(kept);
 }
 
 // HF _tokenize_chinese_chars: real spaces, since NFC runs afterwards and must not see the
@@ -35,6 +35,14 @@ TrackedText space_out_cjk(const TrackedText& text) {
     }
   }
   return out;
+}
+
+bool has_cjk_ideograph(const TrackedText& text) {
+  return std::any_of(text.begin(), text.end(), [](const TrackedChar& c) { return is_cjk_ideograph(c.cp); });
+}
+
+bool has_python_space(const TrackedText& text) {
+  return std::any_of(text.begin(), text.end(), [](const TrackedChar& c) { return is_python_space(c.cp); });
 }
 
 // Python's str.split(): maximal runs of non-space characters.
@@ -62,11 +70,14 @@ bool BasicTokenizer::strips_accents() const {
   return options_.strip_accents.value_or(options_.do_lower_case);
 }
 
+bool BasicTokenizer::is_never_split(std::string_view word) const {
+  return std::find(never_split_.begin(), never_split_.end(), word) != never_split_.end();
+}
+
 bool BasicTokenizer::is_never_split(const TrackedText& word) const {
   // Every never-split token BERT has is bracketed; skip the encoding for ordinary words.
   if (never_split_.empty() || word.front().cp != U'[' || word.back().cp != U']') return false;
-  const std::string s = encode_utf8(word.data(), word.data() + word.size());
-  return std::find(never_split_.begin(), never_split_.end(), s) != never_split_.end();
+  return is_never_split(encode_utf8(word.data(), word.data() + word.size()));
 }
 
 void BasicTokenizer::split_on_punctuation(TrackedText word, std::vector<TrackedText>& out) const {
@@ -83,13 +94,39 @@ void BasicTokenizer::split_on_punctuation(TrackedText word, std::vector<TrackedT
   if (!current.empty()) out.push_back(std::move(current));
 }
 
+void BasicTokenizer::tokenize_ascii(std::string_view word, std::vector<std::pair<size_t, size_t>>& out) const {
+  // Printable ASCII passes cleaning, CJK spacing, NFC, lower-casing again and accent stripping
+  // unchanged and contains no space, so the word stays whole up to the punctuation split.
+  if (!word.empty() && word.front() == '[' && word.back() == ']' && is_never_split(word)) {
+    out.emplace_back(0, word.size());
+    return;
+  }
+  size_t start = 0;
+  for (size_t i = 0; i < word.size(); ++i) {
+    if (!is_ascii_punctuation(static_cast<unsigned char>(word[i]))) continue;
+    if (i > start) out.emplace_back(start, i);
+    out.emplace_back(i, i + 1);
+    start = i + 1;
+  }
+  if (start < word.size()) out.emplace_back(start, word.size());
+}
+
 std::vector<TrackedText> BasicTokenizer::tokenize(TrackedText text) const {
-  text = clean(text);
-  if (options_.tokenize_chinese_chars) text = space_out_cjk(text);
+  clean(text);
+  if (options_.tokenize_chinese_chars && has_cjk_ideograph(text)) text = space_out_cjk(text);
   text = nfc(text);
 
   std::vector<TrackedText> pieces;
-  for (TrackedText& word : split_on_spaces(text)) {
+  size_t i = 0;
+  while (i < text.size()) {
+    if (is_python_space(text[i].cp)) {
+      ++i;
+      continue;
+    }
+    size_t end = i + 1;
+    while (end < text.size() && !is_python_space(text[end].cp)) ++end;
+    TrackedText word(text.begin() + static_cast<std::ptrdiff_t>(i), text.begin() + static_cast<std::ptrdiff_t>(end));
+    i = end;
     if (is_never_split(word)) {
       pieces.push_back(std::move(word));
       continue;
@@ -104,10 +141,14 @@ std::vector<TrackedText> BasicTokenizer::tokenize(TrackedText text) const {
     split_on_punctuation(std::move(word), pieces);
   }
   // HF joins the pieces with spaces and splits again; only a space produced by the steps above could
-  // make a difference, so re-split for exactness.
+  // make a difference, so re-split for exactness (pieces without one are already split).
   std::vector<TrackedText> words;
   words.reserve(pieces.size());
-  for (const TrackedText& piece : pieces) {
+  for (TrackedText& piece : pieces) {
+    if (!has_python_space(piece)) {
+      words.push_back(std::move(piece));
+      continue;
+    }
     for (TrackedText& w : split_on_spaces(piece)) words.push_back(std::move(w));
   }
   return words;

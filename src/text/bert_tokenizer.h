@@ -12,12 +12,15 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "text/basic_tokenizer.h"
 #include "text/vocab.h"
+#include "text/wordpiece.h"
 
 namespace jpqd::text {
 
@@ -85,8 +88,13 @@ class BertTokenizer {
   const TokenizerOptions& options() const { return options_; }
 
  private:
+  std::vector<WordPiece> to_pieces(const std::string& text) const;
+
   Vocab vocab_;
   TokenizerOptions options_;
+  BasicTokenizer basic_;
+  // Shared between copies: its tables are immutable and take a while to build.
+  std::shared_ptr<const WordPieceTokenizer> wordpiece_;
 };
 
 }  // namespace jpqd::text

@@ -32,10 +32,7 @@ bool is_bert_control(char32_t cp) {
 }
 
 bool is_bert_punctuation(char32_t cp) {
-  if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126)) {
-    return true;
-  }
-  if (cp < 0x80) return false;
+  if (cp < 0x80) return is_ascii_punctuation(cp);
   switch (category(cp)) {
     case UTF8PROC_CATEGORY_PC:
     case UTF8PROC_CATEGORY_PD:

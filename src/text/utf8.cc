@@ -4,7 +4,7 @@ namespace jpqd::text {
 namespace {
 
 // Length of the valid sequence starting at s[i], or 0 when s[i] does not start one.
-size_t valid_sequence_length(const std::string& s, size_t i, char32_t* cp) {
+size_t valid_sequence_length(std::string_view s, size_t i, char32_t* cp) {
   const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   const unsigned char b0 = byte(i);
   if (b0 < 0x80) {
@@ -36,7 +36,7 @@ size_t valid_sequence_length(const std::string& s, size_t i, char32_t* cp) {
 
 }  // namespace
 
-TrackedText decode_utf8(const std::string& text) {
+TrackedText decode_utf8(std::string_view text, int64_t base) {
   TrackedText out;
   out.reserve(text.size());
   size_t i = 0;
@@ -47,7 +47,7 @@ TrackedText decode_utf8(const std::string& text) {
       cp = kReplacementChar;
       length = 1;
     }
-    out.push_back({cp, static_cast<int64_t>(i), static_cast<int64_t>(i + length)});
+    out.push_back({cp, base + static_cast<int64_t>(i), base + static_cast<int64_t>(i + length)});
     i += length;
   }
   return out;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace jpqd::text {
@@ -22,7 +23,8 @@ constexpr char32_t kReplacementChar = 0xFFFD;
 // Strict decoding (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF). Every byte
 // that does not belong to a valid sequence becomes one U+FFFD covering that byte; BERT's text cleaning
 // then drops it, so invalid bytes are skipped deterministically and never crash anything.
-TrackedText decode_utf8(const std::string& text);
+// `base` is added to every offset, for text that is a slice of a larger one.
+TrackedText decode_utf8(std::string_view text, int64_t base = 0);
 
 void append_utf8(std::string& out, char32_t cp);
 std::string encode_utf8(const TrackedChar* first, const TrackedChar* last);

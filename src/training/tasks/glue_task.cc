@@ -23,7 +23,7 @@ void truncate(std::vector<data::Example>& examples, int64_t max_samples) {
 std::shared_ptr<TokenizedDataset> to_dataset(const text::BertTokenizer& tokenizer, const std::vector<data::Example>& examples,
                                              const data::LabelSpace& labels, const GlueDataOptions& options) {
   // The dataset pads each batch (to max_seq_length when asked), so the features stay unpadded.
-  auto features = data::featurize_glue(examples, labels, tokenizer, {options.max_seq_length, false});
+  auto features = data::featurize_glue(examples, labels, tokenizer, {options.max_seq_length, false, options.threads});
   const bool labeled = !examples.empty() && examples.front().has_target();
   const TargetKind target = !labeled ? TargetKind::kNone
                             : labels.is_regression ? TargetKind::kRegression

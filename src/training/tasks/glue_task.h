@@ -24,6 +24,7 @@ struct GlueDataOptions {
   int64_t max_train_samples = -1;
   int64_t max_eval_samples = -1;
   int64_t max_predict_samples = -1;
+  int64_t threads = 0;  // tokenizer threads; 0 = all cores
 };
 
 struct EvalSplit {

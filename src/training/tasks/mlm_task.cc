@@ -1,9 +1,11 @@
 #include "training/tasks/mlm_task.h"
 
+#include <algorithm>
 #include <fstream>
 
 #include "common/error.h"
 #include "common/logging.h"
+#include "common/parallel_for.h"
 #include "common/progress_bar.h"
 
 namespace jpqd::training {
@@ -24,33 +26,55 @@ std::vector<std::string> read_documents(const std::string& path) {
 
 std::vector<Row> to_examples(const text::BertTokenizer& tokenizer, const std::vector<std::string>& docs,
                              const MlmDataOptions& options, const std::string& what) {
+  // Documents are tokenized on all worker threads into their own slots, then joined in order: the
+  // rows are those of a serial pass.
+  std::vector<std::vector<int64_t>> ids(docs.size());
+  {
+    ProgressBar progress("tokenize " + what, static_cast<int64_t>(docs.size()), "docs");
+    parallel_for(
+        docs.size(), worker_threads(options.threads),
+        [&](size_t i) {
+          ids[i] = options.line_by_line
+                       ? tokenizer.encode(docs[i], std::nullopt, options.max_seq_length, text::Truncation::kLongestFirst)
+                             .input_ids
+                       : tokenizer.encode(docs[i]).input_ids;
+        },
+        [&](size_t done) { progress.update(static_cast<int64_t>(done)); });
+    progress.close();
+  }
   std::vector<Row> rows;
-  std::vector<int64_t> stream;
-  ProgressBar progress("tokenize " + what, static_cast<int64_t>(docs.size()), "docs");
-  for (const auto& doc : docs) {
-    text::Encoding enc = options.line_by_line
-                             ? tokenizer.encode(doc, std::nullopt, options.max_seq_length, text::Truncation::kLongestFirst)
-                             : tokenizer.encode(doc);
-    if (options.line_by_line) {
+  if (options.line_by_line) {
+    rows.reserve(ids.size());
+    for (auto& doc : ids) {
       Row row;
-      row.input_ids = std::move(enc.input_ids);
+      row.input_ids = std::move(doc);
       row.token_type_ids.assign(row.input_ids.size(), 0);
       rows.push_back(std::move(row));
-    } else {
-      stream.insert(stream.end(), enc.input_ids.begin(), enc.input_ids.end());
     }
-    progress.update();
+    return rows;
   }
-  progress.close();
-  if (!options.line_by_line) {
-    const auto block = static_cast<size_t>(options.max_seq_length);
-    for (size_t begin = 0; begin + block <= stream.size(); begin += block) {
-      Row row;
-      row.input_ids.assign(stream.begin() + static_cast<std::ptrdiff_t>(begin),
-                           stream.begin() + static_cast<std::ptrdiff_t>(begin + block));
-      row.token_type_ids.assign(block, 0);
-      rows.push_back(std::move(row));
+  // The documents concatenated and cut into blocks, the remainder dropped; each document is freed
+  // once copied, so the token stream never exists twice.
+  const auto block = static_cast<size_t>(options.max_seq_length);
+  std::vector<int64_t> current;
+  current.reserve(block);
+  for (auto& doc : ids) {
+    size_t k = 0;
+    while (k < doc.size()) {
+      const size_t take = std::min(block - current.size(), doc.size() - k);
+      current.insert(current.end(), doc.begin() + static_cast<std::ptrdiff_t>(k),
+                     doc.begin() + static_cast<std::ptrdiff_t>(k + take));
+      k += take;
+      if (current.size() == block) {
+        Row row;
+        row.input_ids = std::move(current);
+        row.token_type_ids.assign(block, 0);
+        rows.push_back(std::move(row));
+        current = {};
+        current.reserve(block);
+      }
     }
+    std::vector<int64_t>().swap(doc);
   }
   return rows;
 }

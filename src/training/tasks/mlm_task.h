@@ -24,6 +24,7 @@ struct MlmDataOptions {
   int64_t max_eval_samples = -1;
   double mlm_probability = 0.15;
   bool whole_word_mask = false;
+  int64_t threads = 0;  // tokenizer threads; 0 = all cores
 };
 
 struct MlmDatasets {

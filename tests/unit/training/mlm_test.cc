@@ -231,6 +231,44 @@ TEST(MlmPretraining, LossFallsOnATinyCorpus) {
   fs::remove_all(root);
 }
 
+// Documents are tokenized on several threads; the rows must be those of one serial pass: blocks cut
+// from all documents' tokens in file order, or one truncated row per line.
+TEST(MlmData, RowsDoNotDependOnTheThreadCount) {
+  const auto root = fs::temp_directory_path() / ("jpqd_mlm_threads_" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  TinyCorpus corpus = tiny_corpus(root);
+  std::vector<std::string> docs;
+  std::ifstream in(corpus.file);
+  for (std::string line; std::getline(in, line);) docs.push_back(line);
+  std::vector<int64_t> stream;
+  for (const auto& d : docs) {
+    const auto ids = corpus.tokenizer.encode(d).input_ids;
+    stream.insert(stream.end(), ids.begin(), ids.end());
+  }
+  for (const bool line_by_line : {false, true}) {
+    for (const int64_t threads : {1, 3}) {
+      MlmDataOptions data;
+      data.train_files = {corpus.file};
+      data.max_seq_length = 20;
+      data.validation_split_percentage = 0;
+      data.line_by_line = line_by_line;
+      data.threads = threads;
+      const auto train = build_mlm_datasets(corpus.tokenizer, data).train;
+      const size_t expected_rows = line_by_line ? docs.size() : stream.size() / 20;
+      ASSERT_EQ(train->size(), static_cast<int64_t>(expected_rows)) << threads << " threads";
+      for (size_t r = 0; r < expected_rows; ++r) {
+        const std::vector<int64_t> expected =
+            line_by_line ? corpus.tokenizer.encode(docs[r], std::nullopt, 20, text::Truncation::kLongestFirst).input_ids
+                         : std::vector<int64_t>(stream.begin() + static_cast<std::ptrdiff_t>(r * 20),
+                                                stream.begin() + static_cast<std::ptrdiff_t>(r * 20 + 20));
+        ASSERT_EQ(train->row(static_cast<int64_t>(r)).input_ids, expected)
+            << "row " << r << ", " << threads << " threads, line_by_line " << line_by_line;
+      }
+    }
+  }
+  fs::remove_all(root);
+}
+
 TEST(MlmPretraining, CheckpointReloadsForFineTuningWithOnlyTheNewHeadInitialised) {
   const auto dir = fs::temp_directory_path() / ("jpqd_mlm_ckpt_" + std::to_string(::getpid()));
   fs::remove_all(dir);

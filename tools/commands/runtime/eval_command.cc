@@ -99,7 +99,8 @@ Json eval_glue(const EvalFlags& f, const runtime::Model& model, const text::Bert
                                               : data::read_glue_file(task, f.validation_file, true);
     if (f.max_eval_samples >= 0 && static_cast<int64_t>(examples.size()) > f.max_eval_samples)
       examples.resize(static_cast<size_t>(f.max_eval_samples));
-    const auto features = data::featurize_glue(examples, data::LabelSpace::of(task), tokenizer, {f.max_seq_length, false});
+    const auto features = data::featurize_glue(examples, data::LabelSpace::of(task), tokenizer,
+                                               {f.max_seq_length, false, f.threads});
     std::vector<const data::Feature*> ptrs;
     for (const auto& x : features) ptrs.push_back(&x);
     std::vector<double> predictions(features.size()), references(features.size());
@@ -144,6 +145,7 @@ Json eval_squad(const EvalFlags& f, const runtime::Model& model, const text::Ber
   data::SquadFeatureOptions options;
   options.max_seq_length = f.max_seq_length;
   options.doc_stride = f.doc_stride;
+  options.threads = f.threads;
   const auto features = data::prepare_squad_features(examples, tokenizer, options);
   std::vector<const data::Feature*> ptrs;
   for (const auto& x : features) ptrs.push_back(&x.feature);

@@ -65,6 +65,7 @@ void run_glue(GlueFlags& f, bool predict_only) {
     f.training.args.do_predict = true;
   }
   training::TrainingArguments args = f.training.resolve();
+  f.data.threads = args.threads;  // tokenizing the splits uses the cores training will use
   JPQD_CHECK(args.do_train || args.do_eval || args.do_predict, InvalidArgument,
              "nothing to do: give --do_train, --do_eval and/or --do_predict");
   f.data.pad_to_max_length = parse_bool_flag(f.pad_to_max_length, "--pad_to_max_length");

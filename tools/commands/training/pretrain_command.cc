@@ -25,6 +25,7 @@ struct PretrainFlags {
 
 void run_pretrain(PretrainFlags& f) {
   training::TrainingArguments args = f.training.resolve();
+  f.data.threads = args.threads;  // tokenizing the corpus uses the cores training will use
   text::BertTokenizer tokenizer = load_tokenizer(f.model_name_or_path, f.tokenizer_name);
   model::Bert model = load_model(f.model_name_or_path, model::TaskHead::kMaskedLM, std::nullopt, args);
   if (f.stack_layers) {

@@ -31,6 +31,7 @@ struct QaFlags {
 
 void run_qa(QaFlags& f) {
   training::TrainingArguments args = f.training.resolve();
+  f.data.features.threads = args.threads;  // tokenizing the splits uses the cores training will use
   JPQD_CHECK(args.do_train || args.do_eval, InvalidArgument, "nothing to do: give --do_train and/or --do_eval");
   JPQD_CHECK(!f.version_2_with_negative, InvalidArgument,
              "--version_2_with_negative: SQuAD v2 (unanswerable questions) is not supported");

@@ -56,6 +56,19 @@ model::Bert make_teacher() {
   return model::Bert(c, model::TaskHead::kSequenceClassification);
 }
 
+// An empty per-process scratch directory under the system's temporary directory.
+fs::path fresh_dir(const std::string& name) {
+  const auto dir = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  return dir;
+}
+
+// The toy classifier every test starts from (same seed, so the same weights).
+model::Bert make_student() {
+  torch::manual_seed(3);
+  return model::Bert(toy::config(), model::TaskHead::kSequenceClassification);
+}
+
 class EveryCombination : public ::testing::TestWithParam<std::tuple<bool, bool, bool>> {};
 
 TEST_P(EveryCombination, TrainsAndLogsItsOwnLosses) {
@@ -100,10 +113,8 @@ INSTANTIATE_TEST_SUITE_P(MovementQuantizationDistillation, EveryCombination,
                          ::testing::Combine(::testing::Bool(), ::testing::Bool(), ::testing::Bool()));
 
 TEST(Distillation, TeacherNeitherChangesNorReceivesAGradient) {
-  const auto dir = fs::temp_directory_path() / ("jpqd_teacher_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  torch::manual_seed(3);
-  model::Bert student(toy::config(), model::TaskHead::kSequenceClassification);
+  const auto dir = fresh_dir("jpqd_teacher");
+  model::Bert student = make_student();
   model::Bert teacher = make_teacher();
   teacher->train();  // the trainer must put it in eval mode itself
   const auto before = toy::snapshot(*teacher, false);
@@ -124,10 +135,8 @@ TEST(Distillation, TeacherNeitherChangesNorReceivesAGradient) {
 constexpr double kLoggedSumRounding = 1e-4 + 1e-9;
 
 TEST(Distillation, LossIsTheWeightedSumOfTaskAndDistillation) {
-  const auto dir = fs::temp_directory_path() / ("jpqd_kd_weight_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  torch::manual_seed(3);
-  model::Bert student(toy::config(), model::TaskHead::kSequenceClassification);
+  const auto dir = fresh_dir("jpqd_kd_weight");
+  model::Bert student = make_student();
   auto args = args_for(dir);
   args.distillation_weight = 0.25;  // not 0.5, where swapped weights would go unnoticed
   args.max_steps = 3;
@@ -186,10 +195,8 @@ TEST(Distillation, QuestionAnsweringAveragesTheStartAndEndTerms) {
 }
 
 TEST(MovementStatistics, EveryEpochEndLogsThePerLayerTable) {
-  const auto dir = fs::temp_directory_path() / ("jpqd_epoch_stats_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  torch::manual_seed(3);
-  model::Bert student(toy::config(), model::TaskHead::kSequenceClassification);
+  const auto dir = fresh_dir("jpqd_epoch_stats");
+  model::Bert student = make_student();
   auto args = args_for(dir);
   args.logging_steps = 1000;  // no step logs: whatever carries statistics comes from the epoch ends
   Trainer trainer(student, args, toy::dataset(24, 5), nullptr, nullptr, std::nullopt, config_for(true, false));
@@ -213,10 +220,8 @@ TEST(MovementStatistics, EveryEpochEndLogsThePerLayerTable) {
 }
 
 TEST(MovementSchedule, AWarmupBeyondTheTrainingEpochsIsRejectedBeforeTraining) {
-  const auto dir = fs::temp_directory_path() / ("jpqd_short_run_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  torch::manual_seed(3);
-  model::Bert student(toy::config(), model::TaskHead::kSequenceClassification);
+  const auto dir = fresh_dir("jpqd_short_run");
+  model::Bert student = make_student();
   auto args = args_for(dir);
   args.num_train_epochs = 2;  // the toy warm-up ends with epoch 3
   try {
@@ -230,10 +235,8 @@ TEST(MovementSchedule, AWarmupBeyondTheTrainingEpochsIsRejectedBeforeTraining) {
 }
 
 TEST(MovementSchedule, MaxStepsThatCutTheWarmupShortTrainWithAWarning) {
-  const auto dir = fs::temp_directory_path() / ("jpqd_max_steps_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  torch::manual_seed(3);
-  model::Bert student(toy::config(), model::TaskHead::kSequenceClassification);
+  const auto dir = fresh_dir("jpqd_max_steps");
+  model::Bert student = make_student();
   auto args = args_for(dir);
   args.max_steps = 12;  // 24 samples in batches of 4: two epochs, but the warm-up ends with epoch 3
   ::testing::internal::CaptureStderr();

@@ -89,10 +89,13 @@ void MovementSparsityController::freeze() {
   for (auto& l : layers_) l.sparsifier->freeze();
 }
 
-Json MovementSparsityController::statistics() const {
+SparsityStatistics MovementSparsityController::collect_statistics() const {
   std::vector<SparsifiedParams> params;
   for (const auto& l : layers_) params.push_back({l.name, l.linear->weight, l.linear->bias, l.sparsifier.get()});
-  const SparsityStatistics s = collect_sparsity_statistics(params, model_parameters_);
+  return collect_sparsity_statistics(params, model_parameters_);
+}
+
+Json MovementSparsityController::flat_statistics(const SparsityStatistics& s) const {
   Json out = {{"model_sparsity", s.model_sparsity},
               {"linear_layer_sparsity", s.linear_layer_sparsity},
               {"importance_regularization_factor", scheduler_.importance_regularization_factor()}};
@@ -101,15 +104,14 @@ Json MovementSparsityController::statistics() const {
   return out;
 }
 
-Json MovementSparsityController::layer_statistics() const {
-  std::vector<SparsifiedParams> params;
-  for (const auto& l : layers_) params.push_back({l.name, l.linear->weight, l.linear->bias, l.sparsifier.get()});
-  return collect_sparsity_statistics(params, model_parameters_).layers;
-}
+Json MovementSparsityController::statistics() const { return flat_statistics(collect_statistics()); }
+
+Json MovementSparsityController::layer_statistics() const { return collect_statistics().layers; }
 
 Json MovementSparsityController::epoch_statistics() const {
-  Json out = statistics();
-  out["layers"] = layer_statistics();
+  const SparsityStatistics s = collect_statistics();
+  Json out = flat_statistics(s);
+  out["layers"] = s.layers;
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include "compression/sparsity/movement/importance_loss.h"
 #include "compression/sparsity/movement/movement_scheduler.h"
 #include "compression/sparsity/movement/movement_sparsifier.h"
+#include "compression/sparsity/movement/sparsity_statistics.h"
 #include "compression/sparsity/movement/structured_mask_resolver.h"
 #include "model/model_graph.h"
 
@@ -68,6 +69,9 @@ class MovementSparsityController : public Controller {
   const MovementSparsityConfig& config() const { return config_; }
 
  private:
+  SparsityStatistics collect_statistics() const;
+  Json flat_statistics(const SparsityStatistics& s) const;
+
   MovementSparsityConfig config_;
   std::vector<SparsifiedLayer> layers_;
   std::vector<torch::Tensor> model_parameters_;

@@ -140,10 +140,13 @@ Trainer::Trainer(model::Bert model, TrainingArguments args, std::shared_ptr<cons
     controller_ = compression::build_controller(*compression_config_, *model_, context);
   }
 
+  // build_controller hands every rank the output directory; a replica writing reports there would race rank 0
+  // on a shared filesystem (and litter node-local disks).
+  if (controller_ && !env.is_main_process()) controller_->set_output_dir("");
   parallel_ = std::make_unique<DataParallel>(env, std::chrono::seconds(args_.ddp_timeout));
   if (parallel_->enabled()) {
     // Ranks that were started differently would train different models and average nonsense.
-    parallel_->check_agreement("training arguments", fingerprint(args_.to_json().dump()));
+    parallel_->check_agreement("training arguments", fingerprint(args_.agreement_json().dump()));
     parallel_->check_agreement("model configuration", fingerprint(model_->config().to_json().dump()));
     parallel_->check_agreement("compression configuration",
                                fingerprint(compression_config_ ? compression_config_->original.dump() : ""));

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <thread>
 
 #include "common/checksum.h"
@@ -166,10 +167,13 @@ Trainer::Trainer(model::Bert model, TrainingArguments args, std::shared_ptr<cons
     controller_ = compression::build_controller(*compression_config_, *model_, context);
   }
 
+  // build_controller hands every rank the output directory; a replica writing reports there would race rank 0
+  // on a shared filesystem (and litter node-local disks).
+  if (controller_ && !env.is_main_process()) controller_->set_output_dir("");
   parallel_ = std::make_unique<DataParallel>(env, std::chrono::seconds(args_.ddp_timeout));
   if (parallel_->enabled()) {
     // Ranks that were started differently would train different models and average nonsense.
-    parallel_->check_agreement("training arguments", fingerprint(args_.to_json().dump()));
+    parallel_->check_agreement("training arguments", fingerprint(args_.agreement_json().dump()));
     parallel_->check_agreement("model configuration", fingerprint(model_->config().to_json().dump()));
     parallel_->check_agreement("compression configuration",
                                fingerprint(compression_config_ ? compression_config_->original.dump() : ""));
@@ -443,6 +447,7 @@ TrainOutput Trainer::train() {
       if (b + 1 != group_begin + group_size) continue;
 
       // Optimizer step at the accumulation boundary. Every rank skips it if any rank's loss was not finite.
+      double grad_norm = std::numeric_limits<double>::quiet_NaN();  // stays NaN for a skipped step
       if (parallel_->any(group_nonfinite)) {
         if (!args_.skip_nonfinite_steps)
           throw NumericalError(!nonfinite_error.empty()
@@ -456,9 +461,8 @@ TrainOutput Trainer::train() {
           if (p.grad().defined()) params.push_back(p);
         // Clipping sees the averaged gradient, so every rank clips by the same norm.
         parallel_->average_gradients(params);
-        const double grad_norm = args_.max_grad_norm > 0
-                                     ? torch::nn::utils::clip_grad_norm_(params, args_.max_grad_norm)
-                                     : gradient_norm(params);
+        grad_norm = args_.max_grad_norm > 0 ? torch::nn::utils::clip_grad_norm_(params, args_.max_grad_norm)
+                                            : gradient_norm(params);
         if (!std::isfinite(grad_norm)) {
           JPQD_CHECK(args_.skip_nonfinite_steps, NumericalError, "step ", state_.global_step + 1,
                      ": gradient norm is ", nonfinite_name(grad_norm), "; no checkpoint was written for it");
@@ -498,6 +502,9 @@ TrainOutput Trainer::train() {
         values = parallel_->mean(values);
         Json entry = {{"learning_rate", get_learning_rate(*optimizer_)}};
         if (state_.steps_since_log > 0) entry["loss"] = round4(values[0]);  // none when every step was skipped
+        // HF's grad_norm: this step's, before clipping, unrounded. It is the figure that shows whether the
+        // ranks' gradients were averaged or summed (Adam's update hides a constant factor).
+        if (std::isfinite(grad_norm)) entry["grad_norm"] = grad_norm;
         size_t next = 1;
         for (const auto& item : last_parts.items()) entry[item.key()] = round4(values[next++]);
         if (controller_) entry.update(controller_->statistics());

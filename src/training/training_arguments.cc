@@ -74,6 +74,15 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
 
 Json TrainingArguments::to_json() const { return Json(*this); }
 
+Json TrainingArguments::agreement_json() const {
+  Json j = to_json();
+  for (const char* per_rank :
+       {"output_dir", "overwrite_output_dir", "save_total_limit", "threads", "ddp_timeout", "disable_tqdm"})
+    j.erase(per_rank);
+  j["device"] = device.substr(0, device.find(':'));
+  return j;
+}
+
 TrainingArguments TrainingArguments::from_json(const Json& j) { return j.get<TrainingArguments>(); }
 
 }  // namespace jpqd::training

@@ -63,6 +63,12 @@ struct TrainingArguments {
   void validate() const;
   int64_t eval_interval() const { return eval_steps > 0 ? eval_steps : logging_steps; }
   Json to_json() const;
+  // What data-parallel ranks must agree on: every field that changes the arithmetic or the sequence of
+  // collectives (logging, evaluation and saving steps synchronise the ranks, so they stay). Left out, as
+  // they may differ per rank: where it writes (only rank 0 writes, nodes may have their own disks) and
+  // whether it may overwrite, how many checkpoints rank 0 keeps, its thread count, which of its host's GPUs
+  // it uses (cuda:N counts as cuda), how long it waits for the others and whether it draws a progress bar.
+  Json agreement_json() const;
   static TrainingArguments from_json(const Json& j);
 };
 

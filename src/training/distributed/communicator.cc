@@ -1,5 +1,6 @@
 #include "training/distributed/communicator.h"
 
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
@@ -134,11 +135,18 @@ Communicator::Communicator(const DistributedEnv& env, std::chrono::milliseconds 
   try {
     c10d::TCPStoreOptions store_options;
     store_options.port = static_cast<uint16_t>(env.master_port);
-    store_options.isServer = env.rank == 0;
+    // Under torchrun's agent store the port is already taken by the agent: rank 0 serving it too would fail
+    // to bind.
+    store_options.isServer = env.rank == 0 && !env.use_agent_store;
     store_options.numWorkers = static_cast<size_t>(env.world_size);
     store_options.waitWorkers = true;
     store_options.timeout = timeout;
-    impl_->store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, store_options);
+    auto tcp_store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, store_options);
+    // The prefix torch.distributed uses, so a restarted attempt never reads the keys of the one before.
+    if (env.use_agent_store)
+      impl_->store = c10::make_intrusive<c10d::PrefixStore>(str_cat("/worker/attempt_", env.restart_count), tcp_store);
+    else
+      impl_->store = tcp_store;
 
     auto options = c10d::ProcessGroupGloo::Options::create(timeout);
     // GLOO_SOCKET_IFNAME picks the network interface as in PyTorch; on one machine loopback is enough.

@@ -1,5 +1,9 @@
 // The collectives a data-parallel trainer needs, over LibTorch's c10d: a TCPStore rendezvous at
-// MASTER_ADDR:MASTER_PORT (rank 0 serves it) and a Gloo process group (TCP; loopback on one machine).
+// MASTER_ADDR:MASTER_PORT (rank 0 serves it, or torchrun's agent does) and a Gloo process group (TCP;
+// loopback on one machine). Gloo is the only backend: NCCL is not implemented.
+//
+// Tensors may live on the CPU or, with a CUDA build of LibTorch, on a GPU: Gloo stages GPU tensors through
+// host memory, so GPU ranks work but pay a copy each way. The GPU path is untested (no GPU here).
 //
 // Every call is a collective: all ranks must make the same calls in the same order with tensors of the
 // same shapes. A failed or timed-out collective (a rank died, hung, or called something else) throws
@@ -46,7 +50,7 @@ class Communicator {
   // Overwrites `tensors` (parameters and buffers, in the same order on every rank) with rank 0's values,
   // as DDP does at construction.
   void broadcast_from_rank0(const std::vector<torch::Tensor>& tensors);
-  // In place, for any dense CPU tensor (bool and bfloat16 travel as uint8 and float32).
+  // In place, for any dense tensor (bool and bfloat16 travel as uint8 and float32).
   void allreduce(torch::Tensor& tensor, ReduceOp op);
   void barrier();
   // Concatenates along dim 0 every rank's `rows` (in rank order); the first dimension may differ between

@@ -37,6 +37,8 @@ DistributedEnv DistributedEnv::from_lookup(const std::function<const char*(const
   const auto local_world_size = parse_integer("LOCAL_WORLD_SIZE", getenv("LOCAL_WORLD_SIZE"));
   const auto port = parse_integer("MASTER_PORT", getenv("MASTER_PORT"));
   const char* addr = getenv("MASTER_ADDR");
+  const auto restart_count = parse_integer("TORCHELASTIC_RESTART_COUNT", getenv("TORCHELASTIC_RESTART_COUNT"));
+  const char* agent_store = getenv("TORCHELASTIC_USE_AGENT_STORE");
 
   if (world_size) {
     JPQD_CHECK(*world_size >= 1, InvalidArgument, "environment variable WORLD_SIZE=", *world_size,
@@ -72,6 +74,18 @@ DistributedEnv DistributedEnv::from_lookup(const std::function<const char*(const
   if (addr != nullptr) {
     JPQD_CHECK(*addr != '\0', InvalidArgument, "environment variable MASTER_ADDR is set but empty");
     env.master_addr = addr;
+  }
+  // torchrun writes Python's str(bool); any other spelling is a hand-made environment that might mean either.
+  if (agent_store != nullptr) {
+    const std::string value = agent_store;
+    JPQD_CHECK(value == "True" || value == "False", InvalidArgument,
+               "environment variable TORCHELASTIC_USE_AGENT_STORE=\"", value, "\" is neither True nor False");
+    env.use_agent_store = value == "True";
+  }
+  if (restart_count) {
+    JPQD_CHECK(*restart_count >= 0, InvalidArgument, "environment variable TORCHELASTIC_RESTART_COUNT=",
+               *restart_count, " must not be negative");
+    env.restart_count = *restart_count;
   }
   if (env.world_size > 1) {
     JPQD_CHECK(rank.has_value(), InvalidArgument, "environment variable WORLD_SIZE=", env.world_size,

@@ -3,6 +3,7 @@
 // process for the rank that dies).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <unistd.h>
 
 #include <atomic>
@@ -177,6 +178,18 @@ TEST(DistributedEnv, RejectsBadValuesNamingVariableAndValue) {
   no_rank.erase("RANK");
   no_rank.erase("LOCAL_RANK");
   expect_env_error(no_rank, "WORLD_SIZE=2 is set but RANK is not");
+}
+
+TEST(DistributedEnv, ReadsTorchrunsAgentStoreVariables) {
+  EXPECT_FALSE(parse(kTwoRanks).use_agent_store);
+  const auto agent = parse(with(with(kTwoRanks, "TORCHELASTIC_USE_AGENT_STORE", "True"), "TORCHELASTIC_RESTART_COUNT", "2"));
+  EXPECT_TRUE(agent.use_agent_store);
+  EXPECT_EQ(agent.restart_count, 2);
+  EXPECT_FALSE(parse(with(kTwoRanks, "TORCHELASTIC_USE_AGENT_STORE", "False")).use_agent_store);
+  expect_env_error(with(kTwoRanks, "TORCHELASTIC_USE_AGENT_STORE", "1"),
+                   "TORCHELASTIC_USE_AGENT_STORE=\"1\" is neither True nor False");
+  expect_env_error(with(kTwoRanks, "TORCHELASTIC_RESTART_COUNT", "-1"),
+                   "TORCHELASTIC_RESTART_COUNT=-1 must not be negative");
 }
 
 // --- Communicator: two ranks on loopback ----------------------------------------------------------
@@ -375,6 +388,32 @@ TEST(Communicator, ADeadPeerProcessMakesTheCollectiveFail) {
   ::waitpid(child, nullptr, WNOHANG);
   EXPECT_NE(message.find("distributed all-reduce failed on rank 0 of 2"), std::string::npos) << message;
   EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+}
+
+TEST(Communicator, UnderTorchrunsAgentStoreEveryRankIsAClient) {
+  // The test plays torchrun's agent: it serves the store on MASTER_PORT before the ranks start, so a rank 0
+  // that tried to serve it as well could not bind the port.
+  const int port = free_port();
+  c10d::TCPStoreOptions agent_options;
+  agent_options.port = static_cast<uint16_t>(port);
+  agent_options.isServer = true;
+  agent_options.waitWorkers = false;
+  agent_options.timeout = kTestTimeout;
+  auto agent = c10::make_intrusive<c10d::TCPStore>("127.0.0.1", agent_options);
+  std::vector<double> sums(2, 0.0);
+  const auto errors = run_on_ranks(
+      2,
+      [&](DistributedEnv env) {
+        env.use_agent_store = true;
+        env.restart_count = 1;
+        Communicator c(env, kTestTimeout);
+        auto t = torch::full({1}, static_cast<double>(env.rank + 1), torch::kDouble);
+        c.allreduce(t, ReduceOp::kSum);
+        sums[static_cast<size_t>(env.rank)] = t.item<double>();
+      },
+      port);
+  expect_no_errors(errors);
+  EXPECT_EQ(sums, (std::vector<double>{3.0, 3.0}));
 }
 
 TEST(Communicator, ARankThatNeverArrivesFailsTheJoin) {

@@ -40,10 +40,11 @@ inline DistributedEnv loopback_env(int64_t rank, int64_t world_size, int port) {
 }
 
 // Runs body(env of rank r) on `world_size` threads; rethrows nothing, returns what each rank threw
-// (nullptr when it finished).
+// (nullptr when it finished). `port` 0 picks a free one.
 inline std::vector<std::exception_ptr> run_on_ranks(int64_t world_size,
-                                                    const std::function<void(const DistributedEnv&)>& body) {
-  const int port = free_port();
+                                                    const std::function<void(const DistributedEnv&)>& body,
+                                                    int port = 0) {
+  if (port == 0) port = free_port();
   std::vector<std::exception_ptr> errors(static_cast<size_t>(world_size));
   std::vector<std::thread> threads;
   for (int64_t r = 0; r < world_size; ++r) {

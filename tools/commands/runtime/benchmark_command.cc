@@ -1,14 +1,17 @@
 // jpqd benchmark: throughput and latency of a model.jpqd on jpqd's runtime, in the manner of OpenVINO's
 // benchmark_app (-m, -hint, -nstreams, -b, -t, -niter): warm-up, then every stream runs requests back to back
-// on its own threads until the time or iteration budget is spent.
+// on its own threads until the time or iteration budget is spent. The clock starts once every stream has
+// finished its warm-up, so warm-up requests count neither toward the duration, the -t budget nor the latencies.
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <system_error>
 #include <thread>
@@ -47,6 +50,46 @@ double percentile(std::vector<double> v, double p) {
   return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
 }
 
+using Clock = std::chrono::steady_clock;
+
+// Every stream waits here after its warm-up; the last one to arrive starts the clock, as benchmark_app
+// times only the steady state. abandon() (a stream failed in warm-up, or could not be started) releases
+// the waiters, which would otherwise wait forever for a stream that never arrives.
+class StartLine {
+ public:
+  explicit StartLine(int streams) : waiting_for_(streams) {}
+
+  // Returns the start time, or nullopt when the run was abandoned before every stream arrived.
+  std::optional<Clock::time_point> arrive_and_wait() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (--waiting_for_ == 0 && !abandoned_) {
+      start_ = Clock::now();
+      released_.notify_all();
+    }
+    released_.wait(lock, [&] { return waiting_for_ <= 0 || abandoned_; });
+    if (abandoned_) return std::nullopt;
+    return start_;
+  }
+
+  void abandon() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    abandoned_ = true;
+    released_.notify_all();
+  }
+
+  Clock::time_point start() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return start_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable released_;
+  int waiting_for_;
+  bool abandoned_ = false;
+  Clock::time_point start_{};
+};
+
 void run_benchmark(const BenchmarkFlags& f) {
   JPQD_CHECK(f.hint == "throughput" || f.hint == "latency", InvalidArgument, "-hint: expected throughput or latency, got \"",
              f.hint, "\"");
@@ -83,26 +126,34 @@ void run_benchmark(const BenchmarkFlags& f) {
   std::atomic<int64_t> iterations{0};
   std::atomic<bool> stop{false};
   std::exception_ptr failure;
-  const auto start = std::chrono::steady_clock::now();
+  StartLine start_line(plan.streams);
   auto worker = [&] {
+    bool arrived = false;
     try {
       runtime::set_thread_count_for_this_thread(plan.threads_per_stream);
-      for (int64_t i = 0; i < f.warmup; ++i) model.run(ids, mask, types, f.batch, f.seq_len);
+      for (int64_t i = 0; i < f.warmup && !stop; ++i) model.run(ids, mask, types, f.batch, f.seq_len);
+      arrived = true;
+      const auto start = start_line.arrive_and_wait();
+      if (!start) return;
       std::vector<double> mine;
       while (!stop) {
         if (f.niter > 0 && iterations.fetch_add(1) >= f.niter) break;
-        const auto t0 = std::chrono::steady_clock::now();
+        const auto t0 = Clock::now();
         model.run(ids, mask, types, f.batch, f.seq_len);
-        const auto t1 = std::chrono::steady_clock::now();
+        const auto t1 = Clock::now();
         mine.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-        if (budget_seconds > 0 && std::chrono::duration<double>(t1 - start).count() >= budget_seconds) break;
+        if (budget_seconds > 0 && std::chrono::duration<double>(t1 - *start).count() >= budget_seconds) break;
       }
       std::lock_guard<std::mutex> lock(mutex);
       latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
     } catch (...) {
-      std::lock_guard<std::mutex> lock(mutex);
-      failure = std::current_exception();
-      stop = true;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        failure = std::current_exception();
+        stop = true;
+      }
+      // A stream that fails in its warm-up never arrives: the others must not wait for it forever.
+      if (!arrived) start_line.abandon();
     }
   };
   std::vector<std::thread> streams;
@@ -112,13 +163,14 @@ void run_benchmark(const BenchmarkFlags& f) {
     // The streams already started must be joined: a joinable std::thread destroyed by the unwinding would
     // terminate the process.
     stop = true;
+    start_line.abandon();
     for (auto& t : streams) t.join();
     throw InvalidArgument(str_cat("could not start stream ", streams.size() + 1, " of ", plan.streams, " (", e.what(),
                                   "): lower --nstreams"));
   }
   for (auto& t : streams) t.join();
   if (failure) std::rethrow_exception(failure);
-  const double duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double duration = std::chrono::duration<double>(Clock::now() - start_line.start()).count();
   JPQD_CHECK(!latencies_ms.empty(), InvalidArgument, "no iteration ran: raise -t or -niter");
 
   rusage usage{};

@@ -3,17 +3,20 @@
 // benchmark needs nothing outside the source tree:
 //  - sst2:  SST-2 training sentences (movie reviews, lower-cased) joined into documents of >= 1,300 bytes;
 //  - squad: the SQuAD dev contexts (Wikipedia, mixed case, ~0.1% non-ASCII), one document each.
-// The argument is the number of documents tokenized per iteration.
+// The first argument is the number of documents tokenized per iteration; the *_threads benchmarks
+// spread them over the second argument's worker threads with parallel_for, as dataset preparation does.
 //
 //   bench_tokenizer --benchmark_min_time=2 --benchmark_repetitions=3
 //   counters: docs/s = documents per second; bytes_per_second = UTF-8 input bytes per second
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/file_io.h"
+#include "common/parallel_for.h"
 #include "data/squad.h"
 #include "text/bert_tokenizer.h"
 
@@ -88,6 +91,26 @@ void run(benchmark::State& state, const std::string& corpus_name, bool cased) {
                  std::to_string(tokens) + " tokens, 1 thread");
 }
 
+void run_threads(benchmark::State& state, const std::string& corpus_name) {
+  const auto& all = corpus(corpus_name);
+  const std::vector<std::string> docs(all.begin(),
+                                      all.begin() + std::min<std::ptrdiff_t>(state.range(0), all.size()));
+  const auto threads = static_cast<int>(state.range(1));
+  const BertTokenizer& t = tokenizer(false);
+  int64_t bytes = 0;
+  for (const auto& d : docs) bytes += static_cast<int64_t>(d.size());
+  std::vector<size_t> tokens(docs.size());
+  for (auto _ : state) {
+    jpqd::parallel_for(docs.size(), threads, [&](size_t i) { tokens[i] = t.encode(docs[i]).input_ids.size(); });
+    benchmark::DoNotOptimize(tokens.data());
+  }
+  state.SetBytesProcessed(bytes * state.iterations());
+  state.counters["docs/s"] =
+      benchmark::Counter(static_cast<double>(docs.size()) * state.iterations(), benchmark::Counter::kIsRate);
+  state.SetLabel(std::to_string(docs.size()) + " docs, " + std::to_string(threads) + " threads of " +
+                 std::to_string(std::thread::hardware_concurrency()) + " hardware");
+}
+
 void BM_encode_sst2_uncased(benchmark::State& s) { run(s, "sst2", false); }
 void BM_encode_squad_uncased(benchmark::State& s) { run(s, "squad", false); }
 void BM_encode_squad_cased(benchmark::State& s) { run(s, "squad", true); }
@@ -95,6 +118,13 @@ void BM_encode_squad_cased(benchmark::State& s) { run(s, "squad", true); }
 BENCHMARK(BM_encode_sst2_uncased)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_encode_squad_uncased)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_encode_squad_cased)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_encode_sst2_uncased_threads(benchmark::State& s) { run_threads(s, "sst2"); }
+BENCHMARK(BM_encode_sst2_uncased_threads)
+    ->Args({1000, 1})
+    ->Args({1000, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 

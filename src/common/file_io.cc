@@ -106,4 +106,28 @@ void ensure_writable_directory(const std::string& dir) {
   JPQD_CHECK(::access(dir.c_str(), W_OK) == 0, IoError, dir, ": directory is not writable");
 }
 
+void check_writable_directory(const std::string& dir) {
+  const fs::path target = dir.empty() ? fs::path(".") : fs::path(dir);
+  fs::path existing = target;
+  std::error_code ec;
+  while (!fs::exists(existing, ec)) existing = existing.has_parent_path() ? existing.parent_path() : fs::path(".");
+  const bool is_target = existing == target;
+  if (!fs::is_directory(existing, ec)) {
+    JPQD_CHECK(!is_target, IoError, dir, ": exists and is not a directory");
+    // create_directories' own words, so the two checks report this case alike.
+    throw IoError(str_cat(dir, ": cannot create directory (Not a directory)"));
+  }
+  // A real file rather than access(2): it also sees read-only mounts, ACLs and the effective user.
+  const std::string probe = temporary_name_for((existing / "write_probe").string());
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  const std::string reason = fd < 0 ? std::strerror(errno) : "";
+  if (fd >= 0) {
+    ::close(fd);
+    ::unlink(probe.c_str());
+    return;
+  }
+  JPQD_CHECK(!is_target, IoError, dir, ": directory is not writable (", reason, ")");
+  throw IoError(str_cat(dir, ": cannot create directory (", existing.string(), " is not writable: ", reason, ")"));
+}
+
 }  // namespace jpqd

@@ -33,6 +33,8 @@ class AtomicFile {
   void write(const void* data, size_t size);
   void write(const std::string& s) { write(s.data(), s.size()); }
   uint64_t bytes_written() const { return written_; }
+  // For output another program writes (gnuplot's PNGs): it writes this path, then commit() publishes it.
+  const std::string& temp_path() const { return temp_path_; }
   void commit();
 
  private:
@@ -45,5 +47,10 @@ class AtomicFile {
 
 // Fails before any work starts when `dir` cannot be created or written to.
 void ensure_writable_directory(const std::string& dir);
+
+// The same check without creating `dir`: a file is created and removed in `dir`, or, when `dir` does not
+// exist yet, in the nearest existing ancestor it would be created under. For commands that must fail
+// before hours of loading but must not leave an empty directory behind when they fail later.
+void check_writable_directory(const std::string& dir);
 
 }  // namespace jpqd

@@ -17,8 +17,8 @@ namespace jpqd::exporter {
 namespace fs = std::filesystem;
 
 Json export_trained_model(model::BertImpl& model, const compression::CompositeController* controller,
-                          const text::BertTokenizer& tokenizer, const ExportTargets& targets) {
-  ExportNotes notes;
+                          const text::BertTokenizer& tokenizer, const ExportTargets& targets, ExportNotes notes) {
+  check_writable_directory(targets.dir);
   ExportedModel exported = build_exported_model(model, controller, &notes);
   exported.provenance = targets.provenance;
   // Created only once the model has been built, so an export that fails leaves no empty directory behind.
@@ -50,10 +50,13 @@ Json export_directory(const std::string& run_dir, ExportTargets targets) {
   JPQD_CHECK(file_exists((dir / "config.json").string()), IoError, run_dir,
              ": not a training output or checkpoint directory (no config.json)");
   if (targets.dir.empty()) targets.dir = run_dir;
+  // Loading a large model takes a while: an unwritable --output_dir must not be found only afterwards.
+  check_writable_directory(targets.dir);
   const auto config = model::BertConfig::from_file((dir / "config.json").string());
   model::Bert model = model::load_pretrained(run_dir, model::task_head_of(config));
   const auto tokenizer = text::BertTokenizer::from_directory(run_dir);
   std::unique_ptr<compression::CompositeController> controller;
+  ExportNotes notes;
   const auto config_path = (dir / "compression_config.json").string();
   if (file_exists(config_path)) {
     controller = compression::build_controller(compression::CompressionConfig::from_file(config_path), *model, {});
@@ -66,13 +69,17 @@ Json export_directory(const std::string& run_dir, ExportTargets targets) {
           controller->load_state(state["compression_state"]);
       }
     } else {
-      log_warning(run_dir, ": compression_config.json but no compression_state.safetensors: exporting the plain model");
+      // The trained masks and quantizer ranges live only in that file: without it there is nothing
+      // to prune or quantize with, and untrained ones must not be folded into the weights.
+      notes.messages.push_back(run_dir +
+                               ": compression_config.json but no compression_state.safetensors (no mask or quantizer "
+                               "state): exported the plain FP32 dense model");
       controller.reset();
     }
   }
   model->eval();
   if (targets.provenance.empty()) targets.provenance = {{"source", run_dir}};
-  return export_trained_model(*model, controller.get(), tokenizer, targets);
+  return export_trained_model(*model, controller.get(), tokenizer, targets, std::move(notes));
 }
 
 }  // namespace jpqd::exporter

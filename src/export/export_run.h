@@ -8,6 +8,7 @@
 
 #include "common/json_util.h"
 #include "compression/api/controller.h"
+#include "export/build_exported_model.h"
 #include "model/bert.h"
 #include "text/bert_tokenizer.h"
 
@@ -22,8 +23,10 @@ struct ExportTargets {
 
 // Returns export.json's content. Fails before any work when `dir` is not writable; files are written
 // under temporary names and renamed, so a failed export leaves nothing under the final names.
+// `notes` carries what the caller already knows about why the export is dense or FP32 (a checkpoint
+// without compression state); the export adds its own, logs them all and writes them to export.json.
 Json export_trained_model(model::BertImpl& model, const compression::CompositeController* controller,
-                          const text::BertTokenizer& tokenizer, const ExportTargets& targets);
+                          const text::BertTokenizer& tokenizer, const ExportTargets& targets, ExportNotes notes = {});
 
 // `jpqd export`: rebuilds the run's model and compression state from a training output or checkpoint
 // directory (config.json, model.safetensors, compression_config.json, compression_state.safetensors,

@@ -61,6 +61,8 @@ class Trainer {
   void set_export_hook(std::function<void(const std::string& dir)> hook) { export_hook_ = std::move(hook); }
 
   model::Bert& model() { return model_; }
+  // Null when the Trainer was built without one.
+  const text::BertTokenizer* tokenizer() const { return tokenizer_ ? &*tokenizer_ : nullptr; }
   compression::CompositeController* controller() { return controller_.get(); }
   const TrainerState& state() const { return state_; }
   const TrainingArguments& args() const { return args_; }

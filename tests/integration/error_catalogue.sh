@@ -338,7 +338,7 @@ expect_msg 2 "--model_name_or_path cls: the model has 2 outputs but stsb has 1 l
   --task_name stsb
 
 # ---- export.
-outputs=(out a_file/out)
+outputs=(out a_file/out readonly/out)
 before=$(snapshot notrun)
 tag export.not-a-run
 expect_msg 3 "notrun: not a training output or checkpoint directory (no config.json)" -- "$JPQD" export notrun
@@ -349,6 +349,20 @@ expect_msg 4 "trunc/model.safetensors: tensor bert.embeddings.word_embeddings.we
 tag export.output-under-file
 expect_msg 3 "a_file/out: cannot create directory (Not a directory)" -- "$JPQD" export cls --no_onnx \
   --output_dir a_file/out
+# Checked before the model is read: a run with truncated weights reports the output, not its weights.
+expect_msg 3 "a_file/out: cannot create directory (Not a directory)" -- "$JPQD" export trunc --output_dir a_file/out
+# Root writes into a mode 0555 directory regardless, so this case only means something for other users.
+if [ "$(id -u)" -eq 0 ]; then
+  echo "== export.output-read-only: skipped (running as root, which directory permissions do not stop)"
+else
+  tag export.output-read-only
+  mkdir readonly && chmod 555 readonly
+  expect_msg 3 "readonly/out: cannot create directory (readonly is not writable: Permission denied)" \
+    -- "$JPQD" export trunc --output_dir readonly/out
+  expect_msg 3 "readonly: directory is not writable (Permission denied)" -- "$JPQD" export cls --output_dir readonly
+  [ -z "$(ls -A readonly)" ] || fail "a failed export wrote into readonly: $(ls -A readonly)"
+  chmod 755 readonly
+fi
 
 # ---- quantizers (prints only).
 outputs=()

@@ -1,5 +1,6 @@
 #include "export/report/compression_report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -16,12 +17,31 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
+// A gnuplot single-quoted string: backslashes are literal, a quote is doubled.
+std::string gnuplot_string(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+// A POSIX shell single-quoted word.
+std::string shell_word(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
 
 // Runs one gnuplot script; the data it plots is inlined as `$data << EOD` blocks, so a figure is one file.
-void run_gnuplot(const ReportOptions& options, const fs::path& script_path, const std::string& script) {
+// The PNG is drawn under a temporary name and renamed only once gnuplot succeeded, so a failed or killed
+// report never leaves a truncated figure under its final name.
+void run_gnuplot(const ReportOptions& options, const fs::path& png, const std::string& script) {
+  fs::path script_path = png;
+  script_path.replace_extension(".gp");
   write_file_atomically(script_path.string(), script);
-  const std::string command = options.gnuplot + " " + quoted(script_path.string()) + " 2>&1";
+  AtomicFile image(png.string());
+  const std::string command = shell_word(options.gnuplot) + " -e " +
+                              shell_word("outfile = " + gnuplot_string(image.temp_path())) + " " +
+                              shell_word(script_path.string()) + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
   JPQD_CHECK(pipe != nullptr, IoError, "report: cannot run ", options.gnuplot);
   std::string output;
@@ -30,13 +50,20 @@ void run_gnuplot(const ReportOptions& options, const fs::path& script_path, cons
   const int status = ::pclose(pipe);
   JPQD_CHECK(status == 0, IoError, "report: ", options.gnuplot, " failed on ", script_path.string(),
              " (is gnuplot installed? scripts/setup.sh installs gnuplot-nox): ", output);
+  std::error_code ec;
+  const auto bytes = fs::file_size(image.temp_path(), ec);
+  JPQD_CHECK(!ec && bytes > 0, IoError, "report: ", options.gnuplot, " drew nothing for ",
+             png.string(), ": ", output);
+  image.commit();
 }
 
+// jpqd sets `outfile` to a temporary name; run by hand, the script draws the PNG under its final name.
 std::string header(const fs::path& png, const std::string& title, int width = 900, int height = 500) {
   std::ostringstream s;
   s << "set terminal pngcairo size " << width << "," << height << " font 'Sans,11'\n"
-    << "set output " << quoted(png.string()) << "\n"
-    << "set title " << quoted(title) << "\n"
+    << "if (!exists('outfile')) outfile = " << gnuplot_string(png.string()) << "\n"
+    << "set output outfile\n"
+    << "set title " << gnuplot_string(title) << "\n"
     << "set grid ytics\nset key outside right top\n";
   return s.str();
 }
@@ -58,7 +85,7 @@ void plot_sparsity(const ReportOptions& o, const fs::path& dir, const ReportData
   }
   s << "plot $data using 1:2 with linespoints pt 7 ps 0.5 title 'linear layers', "
        "$data using 1:3 with linespoints pt 7 ps 0.5 title 'whole model'\n";
-  run_gnuplot(o, dir / "sparsity.gp", s.str());
+  run_gnuplot(o, dir / "sparsity.png", s.str());
 }
 
 void plot_layers(const ReportOptions& o, const fs::path& dir, const ReportData& d) {
@@ -70,17 +97,21 @@ void plot_layers(const ReportOptions& o, const fs::path& dir, const ReportData& 
     << "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.85 border -1\n"
     << "set xlabel 'encoder layer'\nset ylabel 'parameters'\nset yrange [0:*]\nset format y '%.2s%c'\n"
     << "plot $data using 2:xtic(1) title 'before', '' using 3 title 'after pruning'\n";
-  run_gnuplot(o, dir / "parameters_per_layer.gp", p.str());
+  run_gnuplot(o, dir / "parameters_per_layer.png", p.str());
 
   std::ostringstream h;
   h << header(dir / "heads_per_layer.png", "Attention heads kept and pruned per layer");
   h << "$data << EOD\n";
   for (const auto& l : d.layers) h << l.layer << " " << l.heads_kept << " " << (l.heads - l.heads_kept) << "\n";
-  h << "EOD\n"
-    << "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.85 border -1\n"
+  h << "EOD\n";
+  // Heads are whole: gnuplot's automatic ticks put 0.5, 1.5 on a two-head model.
+  int64_t most_heads = 0;
+  for (const auto& l : d.layers) most_heads = std::max(most_heads, l.heads);
+  if (most_heads <= 16) h << "set ytics 1\n";
+  h << "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.85 border -1\n"
     << "set boxwidth 0.7\nset xlabel 'encoder layer'\nset ylabel 'heads'\nset yrange [0:*]\n"
     << "plot $data using 2:xtic(1) title 'kept' lc rgb '#2e7d32', '' using 3 title 'pruned' lc rgb '#bdbdbd'\n";
-  run_gnuplot(o, dir / "heads_per_layer.gp", h.str());
+  run_gnuplot(o, dir / "heads_per_layer.png", h.str());
 }
 
 std::string markdown(const ReportData& d, const Json& summary) {

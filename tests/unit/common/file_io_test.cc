@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "common/checksum.h"
@@ -57,6 +59,51 @@ TEST(FileIo, MissingFileNamesThePath) {
 
 TEST(FileIo, UnwritableDirectoryFailsUpFront) {
   EXPECT_THROW(ensure_writable_directory("/proc/jpqd_cannot_exist"), IoError);
+}
+
+size_t entries(const fs::path& dir) {
+  return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}));
+}
+
+std::string error_of(const std::string& dir) {
+  try {
+    check_writable_directory(dir);
+  } catch (const IoError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(CheckWritableDirectory, AcceptsExistingAndNotYetCreatedDirectoriesAndCreatesNothing) {
+  auto dir = fresh_dir("probe_ok");
+  EXPECT_EQ(error_of(dir.string()), "");
+  EXPECT_EQ(error_of((dir / "new" / "deeper").string()), "");
+  EXPECT_FALSE(fs::exists(dir / "new")) << "the check must not create the directory";
+  EXPECT_EQ(entries(dir), 0u) << "the probe file was left behind";
+}
+
+TEST(CheckWritableDirectory, RefusesAPathBelowOrAtARegularFile) {
+  auto dir = fresh_dir("probe_file");
+  write_file_atomically((dir / "a_file").string(), "x");
+  const auto below = (dir / "a_file" / "out").string();
+  EXPECT_EQ(error_of(below), below + ": cannot create directory (Not a directory)");
+  const auto at = (dir / "a_file").string();
+  EXPECT_EQ(error_of(at), at + ": exists and is not a directory");
+  EXPECT_EQ(entries(dir), 1u);
+}
+
+TEST(CheckWritableDirectory, RefusesAReadOnlyDirectoryAndWhatWouldGoBelowIt) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root writes into mode 0555 directories; run as another user to test this";
+  auto dir = fresh_dir("probe_ro");
+  fs::permissions(dir, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                           fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
+  const std::string at = error_of(dir.string());
+  const std::string below = error_of((dir / "out").string());
+  fs::permissions(dir, fs::perms::owner_all);
+  EXPECT_EQ(at, dir.string() + ": directory is not writable (Permission denied)");
+  EXPECT_EQ(below, (dir / "out").string() + ": cannot create directory (" + dir.string() +
+                       " is not writable: Permission denied)");
+  EXPECT_EQ(entries(dir), 0u);
 }
 
 TEST(Checksum, Fnv1a64KnownVectors) {

@@ -12,6 +12,7 @@
 #include "common/file_io.h"
 #include "common/logging.h"
 #include "compression/config/compression_config.h"
+#include "export/export_on_save.h"
 #include "model/bert_config.h"
 #include "training/tasks/glue_task.h"
 #include "training/trainer.h"
@@ -94,10 +95,12 @@ void run_glue(GlueFlags& f, bool predict_only) {
   training::Trainer trainer(model, args, data.train, data.eval.empty() ? nullptr : data.eval.front().dataset,
                             training::glue_compute_metrics(data), tokenizer, compression, teacher);
   prepare_output_dir(args);
-  export_when_saved(trainer, tokenizer,
-                    {{"task", f.data.task_name}, {"model_name_or_path", f.model_name_or_path},
-                     {"teacher_model_name_or_path", f.teacher_model_name_or_path},
-                     {"nncf_compression_config", f.nncf_compression_config}});
+  exporter::ExportOnSaveOptions export_options;
+  export_options.provenance = {{"task", f.data.task_name},
+                               {"model_name_or_path", f.model_name_or_path},
+                               {"teacher_model_name_or_path", f.teacher_model_name_or_path},
+                               {"nncf_compression_config", f.nncf_compression_config}};
+  exporter::export_on_save(trainer, export_options);
   if (args.do_train) train_and_save(trainer);
   if (args.do_eval) {
     Json all = Json::object();

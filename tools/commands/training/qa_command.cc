@@ -10,6 +10,7 @@
 #include "common/file_io.h"
 #include "common/logging.h"
 #include "compression/config/compression_config.h"
+#include "export/export_on_save.h"
 #include "training/tasks/qa_task.h"
 #include "training/trainer.h"
 
@@ -56,10 +57,12 @@ void run_qa(QaFlags& f) {
   training::Trainer trainer(model, args, data->train, data->eval,
                             training::qa_compute_metrics(data, f.data.postprocess), tokenizer, compression, teacher);
   prepare_output_dir(args);
-  export_when_saved(trainer, tokenizer,
-                    {{"task", "squad"}, {"model_name_or_path", f.model_name_or_path},
-                     {"teacher_model_name_or_path", f.teacher_model_name_or_path},
-                     {"nncf_compression_config", f.nncf_compression_config}});
+  exporter::ExportOnSaveOptions export_options;
+  export_options.provenance = {{"task", "squad"},
+                               {"model_name_or_path", f.model_name_or_path},
+                               {"teacher_model_name_or_path", f.teacher_model_name_or_path},
+                               {"nncf_compression_config", f.nncf_compression_config}};
+  exporter::export_on_save(trainer, export_options);
   if (args.do_train) train_and_save(trainer);
   if (args.do_eval) {
     Json metrics = trainer.evaluate();

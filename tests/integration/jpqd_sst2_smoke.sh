@@ -2,17 +2,28 @@
 # is trained with movement sparsity + quantization + distillation in one loop (configs/tiny-smoke-jpqd.json:
 # warm-up in epoch 1, structured masking at the start of epoch 2). The run must log every loss and statistic,
 # export a physically pruned INT8 model.jpqd and model.onnx, write the compression report, and the deployed
-# model on jpqd's runtime must predict what the fake-quantized LibTorch model predicted.
+# model on jpqd's runtime must predict what the fake-quantized LibTorch model predicted. The JPQD run uses the
+# seed's command line (ALGORITHMS.md 5.1) scaled down: --optim adamw_torch, --evaluation_strategy steps with
+# --eval_steps, --save_strategy epoch with --save_total_limit, --fp16 (bfloat16 or a notice on a CPU), --seed.
 source "$(dirname "$0")/lib.bash"
 common=(--task_name sst2 --max_seq_length 64 --max_train_samples 2000 --per_device_train_batch_size 32
-        --per_device_eval_batch_size 64 --logging_steps 10 --save_strategy no --seed 7 --disable_tqdm)
-"$JPQD" glue --model_name_or_path bert-tiny --do_train --learning_rate 1e-3 --num_train_epochs 2 \
+        --per_device_eval_batch_size 64 --logging_steps 10 --disable_tqdm)
+"$JPQD" glue --model_name_or_path bert-tiny --do_train --learning_rate 1e-3 --num_train_epochs 2 --save_strategy no --seed 7 \
   --output_dir "$WORK/teacher" "${common[@]}" 2>"$WORK/teacher.log" || { tail -20 "$WORK/teacher.log"; fail "teacher"; }
 out="$WORK/jpqd"
+# 2000 samples / 32 = 63 steps per epoch: evaluations at 25, 50, ..., 175; checkpoints 63, 126, 189, of which
+# save_total_limit keeps the last 2.
 "$JPQD" glue --model_name_or_path bert-tiny --teacher_model_name_or_path "$WORK/teacher" \
   --nncf_compression_config "$SRC/configs/tiny-smoke-jpqd.json" --distillation_weight 0.9 \
   --do_train --do_eval --do_predict --learning_rate 1e-3 --num_train_epochs 3 --output_dir "$out" "${common[@]}" \
-  2>"$WORK/jpqd.log" || { tail -30 "$WORK/jpqd.log"; fail "jpqd glue with JPQD"; }
+  --optim adamw_torch --evaluation_strategy steps --eval_steps 25 --save_strategy epoch --save_total_limit 2 \
+  --fp16 --seed 42 2>"$WORK/jpqd.log" || { tail -30 "$WORK/jpqd.log"; fail "jpqd glue with JPQD"; }
+grep -q -e "--fp16/--bf16: the training forward runs under bfloat16 autocast" \
+  -e "--fp16/--bf16: this CPU has no native bfloat16 arithmetic, so training runs in float32" "$WORK/jpqd.log" \
+  || fail "--fp16 said nothing about what it does on this CPU"
+[ "$(cd "$out" && echo checkpoint-*)" = "checkpoint-126 checkpoint-189" ] \
+  || fail "--save_strategy epoch --save_total_limit 2 left: $(cd "$out" && echo checkpoint-*)"
+[ -s "$out/checkpoint-189/compression_state.safetensors" ] || fail "the last checkpoint has no compression state"
 
 for f in model.jpqd model.onnx export.json structured_sparsity.csv structured_sparsity.json compression_config.json \
          compression_state.safetensors report/report.md report/sparsity.png report/heads_per_layer.png \
@@ -30,6 +41,8 @@ for k in ("task_loss", "distillation_loss", "compression_loss", "learning_rate",
     assert k in keys, f"log_history lacks {k}"
 sparsity = [e["compression/movement_sparsity/linear_layer_sparsity"] for e in train]
 assert max(sparsity) > 0.1, f"sparsity never rose: {sparsity}"
+evals = [e["step"] for e in log if "eval_accuracy" in e]
+assert evals[:7] == [25, 50, 75, 100, 125, 150, 175], f"--evaluation_strategy steps --eval_steps 25 evaluated at {evals}"
 export = json.load(open(f"{out}/export.json"))
 assert export["pruned"] and export["quantized"], export
 print("final linear-layer sparsity", sparsity[-1], "heads kept", [l["heads_kept"] for l in export["pruning"]["layers"]])

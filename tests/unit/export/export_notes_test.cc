@@ -13,23 +13,14 @@
 #include "export/build_exported_model.h"
 #include "export/export_run.h"
 #include "onnx_test_support.h"
+#include "tiny_head_dim_4_bert.h"
 
 namespace jpqd::exporter {
 namespace {
 
 namespace fs = std::filesystem;
 
-model::BertConfig tiny_config() {
-  model::BertConfig c;
-  c.vocab_size = 50;
-  c.hidden_size = 16;
-  c.num_hidden_layers = 2;
-  c.num_attention_heads = 4;  // head_dim 4
-  c.intermediate_size = 12;
-  c.max_position_embeddings = 20;
-  c.set_num_labels(2);
-  return c;
-}
+model::BertConfig tiny_config() { return testing::tiny_head_dim_4_config(2); }
 
 // configs/tiny-smoke-jpqd.json with attention blocks that fit head_dim 4.
 const char* kJpqdConfig = R"([

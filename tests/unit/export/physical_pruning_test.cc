@@ -6,6 +6,7 @@
 #include "compression/sparsity/movement/kept_units.h"
 #include "export/physical_pruner.h"
 #include "export/pruning_plan.h"
+#include "tiny_head_dim_4_bert.h"
 
 namespace jpqd::exporter {
 namespace {
@@ -13,17 +14,7 @@ namespace {
 // float32 forward of the same arithmetic minus some zero terms: only summation order differs.
 constexpr double kMaxPrunedLogitAbsDiff = 1e-4;
 
-model::BertConfig tiny_config() {
-  model::BertConfig c;
-  c.vocab_size = 50;
-  c.hidden_size = 16;
-  c.num_hidden_layers = 2;
-  c.num_attention_heads = 4;  // head_dim 4
-  c.intermediate_size = 12;
-  c.max_position_embeddings = 20;
-  c.set_num_labels(3);
-  return c;
-}
+model::BertConfig tiny_config() { return testing::tiny_head_dim_4_config(3); }
 
 const char* kMovementConfig = R"({"algorithm": "movement_sparsity",
   "params": {"warmup_start_epoch": 1, "warmup_end_epoch": 2, "importance_regularization_factor": 0.1},
@@ -79,8 +70,10 @@ TEST(PhysicalPruning, RemovedHeadsAndNeuronsDoNotChangeTheLogits) {
   load(*small, pruned.tensors);
   small->eval();
 
-  model::BertInputs in{torch::randint(5, 50, {3, 9}), torch::ones({3, 9}, torch::kInt64),
-                       torch::zeros({3, 9}, torch::kInt64)};
+  model::BertInputs in;
+  in.input_ids = torch::randint(5, 50, {3, 9});
+  in.attention_mask = torch::ones({3, 9}, torch::kInt64);
+  in.token_type_ids = torch::zeros({3, 9}, torch::kInt64);
   in.attention_mask.index_put_({2, torch::indexing::Slice(5, torch::indexing::None)}, 0);
   torch::NoGradGuard no_grad;
   const auto want = masked->forward(in).logits;

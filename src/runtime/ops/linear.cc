@@ -1,7 +1,11 @@
 #include "runtime/ops/linear.h"
 
+#include <omp.h>
+
+#include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <exception>
 
 #include "common/error.h"
 #include "runtime/cpu_isa.h"
@@ -17,8 +21,11 @@ using tag = dnnl::memory::format_tag;
 // Rows used to choose the packed weight layout at load. oneDNN's blocked layouts depend on K, N and
 // the ISA, not on M; later primitives are created for the packed layout explicitly.
 constexpr int64_t kPackingRows = 128;
-// Output columns per GEMM block when an epilogue follows: 128 rows x 768 f32 = 384 KiB, within L2.
+// GEMM tiles when an epilogue follows: 128 rows x 768 f32 = 384 KiB, still in L2 when it is read.
 constexpr int64_t kEpilogueColumns = 768;
+constexpr int64_t kEpilogueRows = 128;
+// Fewer rows per thread than this and one thread running the whole GEMM beats splitting it.
+constexpr int64_t kMinRowsPerThread = 16;
 
 dt quantized_type(const ActivationQuantizer& q) { return q.is_signed ? dt::s8 : dt::u8; }
 
@@ -203,9 +210,43 @@ void Linear::run_gemm(int64_t m, const void* src, void* dst) const {
     execute(m, 0, src, dst);
     return;
   }
+  // With an epilogue, each thread takes its own rows through every column block, GEMM then epilogue:
+  // the f32 result stays in that core's L2 and the threads meet once per call instead of twice per
+  // block (each meeting can cost a scheduler slice on a busy machine). Inside the region oneDNN runs
+  // the GEMM on the calling thread alone.
+  const int64_t parts = std::min<int64_t>(caller_thread_count(), m / kMinRowsPerThread);
+  if (parts <= 1) {
+    run_rows_with_epilogue(0, m, src, dst);
+    return;
+  }
+  std::exception_ptr failure;
+#pragma omp parallel num_threads(static_cast<int>(parts))
+  {
+    set_caller_thread_count(1);
+    const int64_t t = omp_get_thread_num(), n = omp_get_num_threads();
+    try {
+      run_rows_with_epilogue(m * t / n, m * (t + 1) / n, src, dst);
+    } catch (...) {
+#pragma omp critical(jpqd_linear_failure)
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
+void Linear::run_rows_with_epilogue(int64_t row_begin, int64_t row_end, const void* src, void* dst) const {
+  for (int64_t r = row_begin; r < row_end; r += kEpilogueRows)
+    run_block_rows_with_epilogue(r, std::min(row_end, r + kEpilogueRows), src, dst);
+}
+
+void Linear::run_block_rows_with_epilogue(int64_t row_begin, int64_t row_end, const void* src, void* dst) const {
+  const int64_t m = row_end - row_begin;
   const auto& oq = options_.output_quantizer;
   const Activation act = options_.activation;
   const int64_t ld = out_;
+  const size_t src_bytes = src_dt_ == dt::f32 ? 4 : 1, dst_bytes = oq ? 1 : 4;
+  src = static_cast<const char*>(src) + row_begin * in_ * static_cast<int64_t>(src_bytes);
+  dst = static_cast<char*>(dst) + row_begin * ld * static_cast<int64_t>(dst_bytes);
   for (size_t bi = 0; bi < blocks_.size(); ++bi) {
     const ColumnBlock& b = blocks_[bi];
     const int64_t n = b.size;

@@ -8,8 +8,9 @@
 // (precomputed row sums), so the GEMM is a plain u8 x s8 with per-column output scales. Bias,
 // residual add (dst +=) and ReLU/tanh are fused into the oneDNN primitive; GELU and the
 // requantization of the output for the next INT8 Linear run in one vectorised pass right after the
-// GEMM, on blocks of 768 output columns whose f32 result is still in L2 (cheaper than oneDNN 2.6's
-// GELU post-op, and the quantization then divides by the scale exactly as the contract says).
+// GEMM, on tiles of 128 rows x 768 output columns whose f32 result is still in L2, each thread on its
+// own rows (cheaper than oneDNN 2.6's GELU post-op, and the quantization then divides by the scale
+// exactly as the contract says).
 // FP32 is the same without scales.
 // Signed (s8, symmetric) quantizers are turned into the equivalent unsigned ones (zero point + 128,
 // same levels shifted): oneDNN 2.6's brgemm picks weight layouts for s8 sources that depend on M, so
@@ -77,6 +78,8 @@ class Linear {
   dnnl::matmul::primitive_desc make_pd(int64_t m, const ColumnBlock& block, const dnnl::memory::desc& weights_md) const;
   void run_without_gemm(int64_t m, void* dst) const;
   void run_gemm(int64_t m, const void* src, void* dst) const;  // src in src_dt_
+  void run_rows_with_epilogue(int64_t row_begin, int64_t row_end, const void* src, void* dst) const;
+  void run_block_rows_with_epilogue(int64_t row_begin, int64_t row_end, const void* src, void* dst) const;
   void execute(int64_t m, size_t block, const void* src, void* dst) const;  // one primitive, dense dst  // in_features == 0: y = b
 
   int64_t in_ = 0;

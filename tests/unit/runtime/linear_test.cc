@@ -87,14 +87,26 @@ TEST(Int8Linear, FusedGeluAndResidual) {
 TEST(Int8Linear, WideGeluOutputRunsInColumnBlocks) {
   check_int8({3, 32, 1700, {0.03f, 100, false}}, Activation::kGeluErf, false);
 }
+TEST(Int8Linear, GeluEpilogueSplitsRowsAcrossThreads) {
+  // Each thread runs its own rows (GEMM and epilogue) in blocks of 128 rows: an odd thread count and a
+  // row count that is not a multiple of 128 leave uneven and partial blocks.
+  const int saved = caller_thread_count();
+  for (int threads : {2, 3}) {
+    set_caller_thread_count(threads);
+    check_int8({300, 32, 1700, {0.03f, 100, false}}, Activation::kGeluErf, false);
+    check_int8({45, 32, 40, {0.03f, 100, false}}, Activation::kGeluTanh, false);
+  }
+  set_caller_thread_count(saved);
+  EXPECT_EQ(caller_thread_count(), saved) << "a parallel region changed the caller's thread count";
+}
 TEST(Int8Linear, ManyRowCountsReuseOnePackedWeight) {
   for (int64_t m : {1, 2, 17, 128, 300}) check_int8({m, 48, 20, {0.05f, 7, false}}, Activation::kNone, false);
 }
 
 // Returns the number of output levels that differ between the fused quantized output and
 // quantize(f32 output); asserts no difference exceeds one level.
-int quantized_output_mismatches(Activation act, int64_t n = 48) {
-  const int64_t m = 16, k = 64;
+int quantized_output_mismatches(Activation act, int64_t n = 48, int64_t m = 16) {
+  const int64_t k = 64;
   std::mt19937 rng(3);
   std::uniform_real_distribution<float> ux(-2.f, 2.f);
   std::uniform_int_distribution<int> uw(-127, 127);
@@ -128,14 +140,18 @@ TEST(Int8Linear, QuantizedOutputIsQuantizeOfTheF32Output) {
   EXPECT_EQ(quantized_output_mismatches(Activation::kGeluTanh), 0);
   // Wide outputs run as column blocks (768 each, the last one partial).
   EXPECT_EQ(quantized_output_mismatches(Activation::kGeluErf, 1700), 0);
+  // Rows split across threads and into blocks of 128.
+  const int saved = caller_thread_count();
+  set_caller_thread_count(3);
+  EXPECT_EQ(quantized_output_mismatches(Activation::kGeluErf, 1700, 300), 0);
+  set_caller_thread_count(saved);
   // Other outputs are requantized inside oneDNN, which multiplies by 1/s: a value within an ulp of a
   // rounding boundary may land one level off, nothing else may differ.
   EXPECT_LE(quantized_output_mismatches(Activation::kRelu), 2);
   EXPECT_LE(quantized_output_mismatches(Activation::kNone), 2);
 }
 
-TEST(Fp32Linear, MatchesDoubleReference) {
-  const int64_t m = 9, k = 96, n = 33;
+void check_fp32(int64_t m, int64_t k, int64_t n, Activation act) {
   std::mt19937 rng(11);
   std::uniform_real_distribution<float> u(-1.f, 1.f);
   std::vector<float> x(m * k), w(n * k), b(n), y(m * n);
@@ -143,7 +159,9 @@ TEST(Fp32Linear, MatchesDoubleReference) {
   for (auto& v : w) v = u(rng);
   for (auto& v : b) v = u(rng);
   MatmulCache cache;
-  Linear lin({k, n, w.data(), nullptr, nullptr, b.data()}, LinearOptions{}, &cache);
+  LinearOptions opt;
+  opt.activation = act;
+  Linear lin({k, n, w.data(), nullptr, nullptr, b.data()}, opt, &cache);
   lin.run(m, x.data(), y.data());
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
@@ -152,8 +170,20 @@ TEST(Fp32Linear, MatchesDoubleReference) {
         acc += double(x[i * k + t]) * w[j * k + t];
         mag += std::abs(double(x[i * k + t]) * w[j * k + t]);
       }
-      ASSERT_LE(std::abs(y[i * n + j] - acc), kMaxFp32LinearRelError * mag) << i << "," << j;
+      // GELU's slope is at most 1.13, so the GEMM's error passes through it at most 1.13x larger.
+      const double budget = act == Activation::kNone ? kMaxFp32LinearRelError * mag
+                                                     : 1.13 * kMaxFp32LinearRelError * mag + kMaxActivationAbsError;
+      ASSERT_LE(std::abs(y[i * n + j] - activate(act, static_cast<float>(acc))), budget) << i << "," << j;
     }
+}
+
+TEST(Fp32Linear, MatchesDoubleReference) { check_fp32(9, 96, 33, Activation::kNone); }
+
+TEST(Fp32Linear, GeluInColumnAndRowBlocksAcrossThreads) {
+  const int saved = caller_thread_count();
+  set_caller_thread_count(2);
+  check_fp32(300, 32, 1700, Activation::kGeluErf);
+  set_caller_thread_count(saved);
 }
 
 TEST(Linear, NoInputsGivesTheBias) {

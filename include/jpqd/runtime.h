@@ -5,7 +5,10 @@
 //   jpqd::runtime::Logits out = model.run(ids, mask, types, batch, seq_len);
 //
 // Threads. oneDNN and our kernels run on OpenMP, whose thread count belongs to the calling thread.
-//   latency:    one caller, set_thread_count_for_this_thread(all cores); one request at a time.
+//   latency:    one caller, set_thread_count_for_this_thread(all cores); one request at a time. Best
+//               from the thread that loaded the model: every calling thread gets its own OpenMP team,
+//               and with more OpenMP threads than cores libgomp sleeps between parallel regions
+//               instead of spinning (bert-mini INT8 ran about 2x slower from a second thread).
 //   throughput: StreamPool(streams, threads_per_stream): each stream is a std::thread that sets its own
 //               count once and runs requests from a queue, so streams never share OpenMP teams.
 #pragma once

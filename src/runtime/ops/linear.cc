@@ -24,7 +24,7 @@ constexpr int64_t kPackingRows = 128;
 // GEMM tiles when an epilogue follows: 128 rows x 768 f32 = 384 KiB, still in L2 when it is read.
 constexpr int64_t kEpilogueColumns = 768;
 constexpr int64_t kEpilogueRows = 128;
-// Fewer rows per thread than this and one thread running the whole GEMM beats splitting it.
+// Below this many rows per thread, splitting the rows is not worth a parallel region (a floor, not tuned).
 constexpr int64_t kMinRowsPerThread = 16;
 
 dt quantized_type(const ActivationQuantizer& q) { return q.is_signed ? dt::s8 : dt::u8; }

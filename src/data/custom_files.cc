@@ -211,10 +211,10 @@ std::vector<Example> to_examples(const Table& table, const CustomDataset& meta, 
     if (has_label) {
       const Cell& cell = cell_of(table, record, "label");
       if (space.is_regression) {
-        const auto value = parse_number(cell.text);
+        const auto value = parse_score(cell.text);
         JPQD_CHECK(value.has_value(), FormatError, table.path, ":", record.line, ": label \"", cell.text,
-                   "\" is not a number (the train file makes this a regression task)");
-        ex.score = static_cast<float>(*value);
+                   "\" is not a number in float range (the train file makes this a regression task)");
+        ex.score = *value;
       } else {
         std::string label = cell.text;
         if (cell.kind == CellKind::kFloat) label.clear();  // a float is never a class label

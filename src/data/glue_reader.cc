@@ -88,10 +88,10 @@ std::vector<Example> read_glue_file(const GlueTask& task, const std::string& pat
     if (labeled) {
       const std::string& value = row.fields[label];
       if (task.is_regression) {
-        const auto score = parse_number(value);
+        const auto score = parse_score(value);
         JPQD_CHECK(score.has_value(), FormatError, path, ":", row.line, ": score \"", value, "\" of task ", task.name,
-                   " is not a number");
-        ex.score = static_cast<float>(*score);
+                   " is not a number in float range");
+        ex.score = *score;
       } else {
         JPQD_CHECK(space.find(value).has_value(), FormatError, path, ":", row.line, ": label \"", value,
                    "\" is not a label of task ", task.name, " (labels: ", space.describe(), ")");

@@ -38,6 +38,12 @@ std::optional<double> parse_number(std::string_view text) {
   return value;
 }
 
+std::optional<float> parse_score(std::string_view text) {
+  const auto value = parse_number(text);
+  if (!value || !std::isfinite(static_cast<float>(*value))) return std::nullopt;
+  return static_cast<float>(*value);
+}
+
 std::optional<int64_t> parse_integer(std::string_view text) {
   text = trim(text);
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);

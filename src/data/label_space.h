@@ -24,6 +24,9 @@ struct LabelSpace {
 // Parses a finite decimal number the way Python's float() reads a score (surrounding spaces
 // allowed); nullopt for anything else, including nan and inf.
 std::optional<double> parse_number(std::string_view text);
+// A regression score: parse_number, and finite once stored as the float the examples hold (1e300
+// is a number but would train on inf).
+std::optional<float> parse_score(std::string_view text);
 // An integer written in decimal ("7", "-1", " 3 "); nullopt otherwise.
 std::optional<int64_t> parse_integer(std::string_view text);
 

@@ -22,5 +22,14 @@ TEST(CustomFilesRegression, JsonNumberBeyondDoubleRangeIsAFormatError) {
   EXPECT_NE(error_of<FormatError>([&] { load_custom_files({json, "", ""}); }).find("train.json"), std::string::npos);
 }
 
+// The same overflow one step later: 1e300 is a double, but the example's float score became inf.
+TEST(CustomFilesRegression, ScoreBeyondFloatRangeIsAFormatError) {
+  const std::string dir = make_temp_dir();
+  const std::string csv = write_file(dir, "train.csv", "sentence,label\na,0.5\nb,1e300\n");
+  const std::string message = error_of<FormatError>([&] { load_custom_files({csv, "", ""}); });
+  EXPECT_NE(message.find("train.csv:3"), std::string::npos) << message;
+  EXPECT_NE(message.find("not a number in float range"), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace jpqd::data

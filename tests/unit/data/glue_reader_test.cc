@@ -159,6 +159,14 @@ TEST(GlueReader, ErrorsNameFileLineAndValue) {
   m = error_of<FormatError>([&] { read_glue_file(glue_task("stsb"), stsb, true); });
   EXPECT_CONTAINS(m, stsb + ":3:");
   EXPECT_CONTAINS(m, "\"five\"");
+  // A score that is a double but not a float (found by fuzz/glue_fuzzer.cc): it used to become inf.
+  const std::string huge = write_file(
+      dir, "stsb_huge.tsv",
+      "index\tgenre\tfilename\tyear\told_index\tsource1\tsource2\tsentence1\tsentence2\tscore\n"
+      "0\tg\tf\ty\t0\tn\tn\tA.\tB.\t7" + std::string(60, '7') + ".000\n");
+  m = error_of<FormatError>([&] { read_glue_file(glue_task("stsb"), huge, true); });
+  EXPECT_CONTAINS(m, huge + ":2:");
+  EXPECT_CONTAINS(m, "not a number in float range");
   // A file of another task: the header lacks the expected column.
   m = error_of<FormatError>([&] { read_glue_file(glue_task("mrpc"), header_only, true); });
   EXPECT_CONTAINS(m, "#1 String");

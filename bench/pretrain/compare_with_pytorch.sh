@@ -8,18 +8,13 @@
 #   bench/pretrain/compare_with_pytorch.sh                   (from the repository root)
 #
 # Environment: BUILD (build), OUT (/tmp/jpqd_mlm_compare), STEPS (200), LR (1e-3), WARMUP (20), LOG (25),
-# THREADS (1), SHAPE (bert-tiny: 2 layers, 128 wide, 2 heads; bert-mini: 4, 256, 4), TEXT (a text file to use
+# THREADS (1), SHAPE (bert-tiny; any shape both tools name), TEXT (a text file to use
 # instead of the copy task, grouped into 128-token blocks).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build} OUT=${OUT:-/tmp/jpqd_mlm_compare} STEPS=${STEPS:-200} LR=${LR:-1e-3} WARMUP=${WARMUP:-20}
 LOG=${LOG:-25} THREADS=${THREADS:-1} SHAPE=${SHAPE:-bert-tiny}
 VOCAB=data/vocab/bert-base-uncased
-case "$SHAPE" in
-  bert-tiny) dims=(--hidden 128 --layers 2 --heads 2) ;;
-  bert-mini) dims=(--hidden 256 --layers 4 --heads 4) ;;
-  *) echo "compare_with_pytorch: SHAPE must be bert-tiny or bert-mini" >&2; exit 2 ;;
-esac
 mkdir -p "$OUT"
 if [ -n "${TEXT:-}" ]; then
   text=$TEXT data=(--max_seq_length 128) ref_data=(--seq 128)
@@ -41,7 +36,7 @@ fi
   --logging_steps "$LOG" --do_train --save_strategy no --seed 42 --threads "$THREADS" --disable_tqdm \
   --output_dir "$OUT/jpqd" --overwrite_output_dir 2>"$OUT/jpqd.log"
 /usr/bin/python3 bench/pretrain/pytorch_mlm.py --vocab "$VOCAB/vocab.txt" --train_file "$text" "${ref_data[@]}" \
-  "${dims[@]}" --steps "$STEPS" --lr "$LR" --warmup "$WARMUP" --log "$LOG" --threads "$THREADS" \
+  --model "$SHAPE" --steps "$STEPS" --lr "$LR" --warmup "$WARMUP" --log "$LOG" --threads "$THREADS" \
   >"$OUT/pytorch.log" 2>&1
 
 /usr/bin/python3 - "$OUT" <<'PY'

@@ -12,7 +12,7 @@ The tokenizer is a plain BERT uncased tokenizer (lower case, accents stripped, s
 punctuation, greedy longest-match WordPiece); it matches HF's on ordinary English text.
 """
 import argparse
-import math
+import os
 import sys
 import time
 import unicodedata
@@ -21,15 +21,17 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+# The encoder layer and the named shapes are those of the training-step benchmark's PyTorch BERT.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "train_step"))
+from pytorch_bert_train_step import SHAPES, Layer  # noqa: E402
+
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--vocab", required=True, help="vocab.txt of an uncased BERT")
 parser.add_argument("--train_file", nargs="+", required=True)
 parser.add_argument("--max_docs", type=int, default=None)
 parser.add_argument("--line_by_line", action="store_true")
 parser.add_argument("--seq", type=int, default=128, help="block length (max_seq_length)")
-parser.add_argument("--hidden", type=int, default=256)
-parser.add_argument("--layers", type=int, default=4)
-parser.add_argument("--heads", type=int, default=4)
+parser.add_argument("--model", default="bert-mini", choices=sorted(SHAPES))
 parser.add_argument("--steps", type=int, default=1000)
 parser.add_argument("--batch", type=int, default=32)
 parser.add_argument("--lr", type=float, default=1e-3)
@@ -113,23 +115,7 @@ def read_sequences():
     return torch.tensor(stream[: len(stream) // args.seq * args.seq]).view(-1, args.seq)
 
 
-H, L, NH = args.hidden, args.layers, args.heads
-
-
-class Layer(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.qkv, self.attn_out = nn.Linear(H, 3 * H), nn.Linear(H, H)
-        self.ffn_in, self.ffn_out = nn.Linear(H, 4 * H), nn.Linear(4 * H, H)
-        self.ln1, self.ln2 = nn.LayerNorm(H, eps=1e-12), nn.LayerNorm(H, eps=1e-12)
-
-    def forward(self, x, mask_bias):
-        B, T, _ = x.shape
-        q, k, v = self.qkv(x).view(B, T, 3, NH, H // NH).permute(2, 0, 3, 1, 4)
-        probs = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(H // NH) + mask_bias, -1)
-        ctx = (F.dropout(probs, 0.1, self.training) @ v).transpose(1, 2).reshape(B, T, H)
-        x = self.ln1(x + F.dropout(self.attn_out(ctx), 0.1, self.training))
-        return self.ln2(x + F.dropout(self.ffn_out(F.gelu(self.ffn_in(x))), 0.1, self.training))
+L, H, NH, INTER = SHAPES[args.model]
 
 
 class MaskedLm(nn.Module):
@@ -137,7 +123,7 @@ class MaskedLm(nn.Module):
         super().__init__()
         self.word, self.position, self.token_type = nn.Embedding(V, H), nn.Embedding(512, H), nn.Embedding(2, H)
         self.ln = nn.LayerNorm(H, eps=1e-12)
-        self.layers = nn.ModuleList(Layer() for _ in range(L))
+        self.layers = nn.ModuleList(Layer(H, NH, INTER) for _ in range(L))
         self.head_dense, self.head_ln = nn.Linear(H, H), nn.LayerNorm(H, eps=1e-12)
         self.head_bias = nn.Parameter(torch.zeros(V))
         for m in self.modules():

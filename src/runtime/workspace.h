@@ -46,6 +46,7 @@ enum WorkspaceSlot : size_t {
   kSlotAttentionScores,
   kSlotAttentionQ,
   kSlotAttentionK,
+  kSlotAttentionIntegerScores,
   kSlotHeadInput,
   kSlotHeadHidden,
   kSlotHeadOutput,

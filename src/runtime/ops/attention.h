@@ -1,7 +1,9 @@
 // Multi-head self-attention core for one layer, given its projected Q, K and V:
 //   scores = Q' K'^T / sqrt(head_dim) + mask_bias;  P = softmax(scores);  ctx = P V
-// where Q' and K' are Q and K fake-quantized (symmetric, per tensor) when the layer has attention
-// quantizers, else Q and K. Everything in f32, one (sequence, head) pair per task.
+// where Q' and K' are Q and K fake-quantized (per tensor) when the layer has attention quantizers,
+// else Q and K. With symmetric signed quantizers on a CPU with exact INT8 GEMMs, Q'K'^T is computed
+// as an s8 x s8 GEMM of the levels (exact s32 sums, scaled once); everything else in f32. One
+// (sequence, head) pair per task.
 #pragma once
 
 #include <cstdint>

@@ -141,9 +141,9 @@ std::vector<double> reference_attention(const AttentionShape& s, const std::vect
   const int64_t S = s.seq_len, d = s.head_dim, A = s.num_heads * d;
   std::vector<double> ctx(s.batch * S * A);
   auto fq = [](double x, const ActivationQuantizer& q) {
-    double v = std::nearbyint(static_cast<float>(x) / q.scale);
+    double v = std::nearbyint(static_cast<float>(x) / q.scale) + q.zero_point;
     v = std::min<double>(std::max<double>(v, q.qmin()), q.qmax());
-    return v * q.scale;
+    return (v - q.zero_point) * q.scale;
   };
   for (int64_t b = 0; b < s.batch; ++b)
     for (int64_t h = 0; h < s.num_heads; ++h)
@@ -171,7 +171,7 @@ std::vector<double> reference_attention(const AttentionShape& s, const std::vect
   return ctx;
 }
 
-void check_attention(bool quantized) {
+void check_attention(const format::AttentionQuantizers* aq) {
   const AttentionShape s{2, 7, 3, 4};
   const int64_t A = s.num_heads * s.head_dim, ld = 3 * A, M = s.batch * s.seq_len;
   std::mt19937 rng(5);
@@ -182,16 +182,29 @@ void check_attention(bool quantized) {
   mask[s.seq_len + 5] = mask[s.seq_len + 6] = 0;
   std::vector<float> bias(M);
   for (int64_t i = 0; i < M; ++i) bias[i] = mask[i] ? 0.f : std::numeric_limits<float>::lowest();
-  const format::AttentionQuantizers aq{{0.05f, 0, true}, {0.07f, 0, true}};
   std::vector<float> ctx(M * A);
-  attention(s, qkv.data(), qkv.data() + A, qkv.data() + 2 * A, ld, bias.data(), quantized ? &aq : nullptr,
-            ctx.data());
-  const auto want = reference_attention(s, qkv, ld, mask, quantized ? &aq : nullptr);
+  attention(s, qkv.data(), qkv.data() + A, qkv.data() + 2 * A, ld, bias.data(), aq, ctx.data());
+  const auto want = reference_attention(s, qkv, ld, mask, aq);
   for (size_t i = 0; i < ctx.size(); ++i) ASSERT_NEAR(ctx[i], want[i], kMaxAttentionAbsError) << i;
 }
 
-TEST(Attention, Fp32MatchesReference) { check_attention(false); }
-TEST(Attention, FakeQuantizedQueryAndKeyMatchReference) { check_attention(true); }
+TEST(Attention, Fp32MatchesReference) { check_attention(nullptr); }
+// Symmetric signed quantizers: the s8 x s8 score GEMM on VNNI CPUs (the f32 path under the AVX2 cap,
+// IsaFallback.OpsAndTinyModelsStillMatchUnderAvx2).
+TEST(Attention, FakeQuantizedQueryAndKeyMatchReference) {
+  const format::AttentionQuantizers aq{{0.05f, 0, true}, {0.07f, 0, true}};
+  check_attention(&aq);
+}
+// Steps so small that many values of N(0, 1) clamp at -128 and 127.
+TEST(Attention, QueryAndKeyClampedAtBothEndsOfTheS8RangeMatchReference) {
+  const format::AttentionQuantizers aq{{0.011f, 0, true}, {0.013f, 0, true}};
+  check_attention(&aq);
+}
+// Zero points rule out the integer GEMM; the f32 path must still apply them.
+TEST(Attention, QuantizersWithZeroPointsMatchReference) {
+  const format::AttentionQuantizers aq{{0.03f, 131, false}, {0.04f, -3, true}};
+  check_attention(&aq);
+}
 
 }  // namespace
 }  // namespace jpqd::runtime::ops

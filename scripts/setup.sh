@@ -14,6 +14,7 @@ PACKAGES=(
   libdnnl-dev                                       # oneDNN, the runtime's kernels
   libonnx-dev libprotobuf-dev protobuf-compiler     # ONNX export
   nlohmann-json3-dev libcli11-dev libutf8proc-dev
+  libre2-dev                                        # compression configs' "{re}" scopes
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox                                       # compression report figures
   python3 python3-torch python3-numpy               # independent reference checks in tests

@@ -1,5 +1,6 @@
-// NNCF scope strings: "{re}<regex>" is searched (std::regex_search, ECMAScript) in a node's scope;
-// any other string must equal the scope exactly.
+// NNCF scope strings: "{re}<regex>" is searched in a node's scope (as NNCF's re.search does; RE2
+// syntax, which is Python's without backreferences and lookaround); any other string must equal the
+// scope exactly.
 #pragma once
 
 #include <string>

@@ -1,5 +1,5 @@
-// Scope strings found by fuzzing (fuzz/compression_config_fuzzer.cc, reproducer in
-// fuzz/regressions/compression_config/regex_nesting_stack_overflow).
+// Scope strings found by fuzzing (fuzz/compression_config_fuzzer.cc, reproducers in
+// fuzz/regressions/compression_config/).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -31,6 +31,32 @@ TEST(ScopesRegression, LongRealisticScopeIsStillAccepted) {
   ASSERT_EQ(scopes.size(), 1u);
   EXPECT_TRUE(scope_matches(scopes[0], std::string(450, 'x') + "BertAttention[attention]"));
   EXPECT_FALSE(scope_matches(scopes[0], "BertModel[bert]/BertAttention[attention]"));  // fewer than 400 before
+}
+
+// "{re}(a|b)*(a|b)*...": std::regex backtracked through every way of splitting a node name among the
+// groups, exponential in their number (libFuzzer timeout; reproducer
+// fuzz/regressions/compression_config/regex_backtracking_timeout). With std::regex, 12 groups took 0.44 s
+// and each 2 more 4x as long, so the 24 here would take about half an hour; RE2 is linear in the name.
+TEST(ScopesRegression, BacktrackingRegexMatchesInLinearTime) {
+  std::string pattern = "{re}";
+  for (int i = 0; i < 24; ++i) pattern += "(a|b)*";
+  const auto scopes = parse_scope_list(Json::array({pattern + "x", pattern + "_0$"}), "config.ignored_scopes");
+  const std::string scope = "BertLayer[0]/" + std::string(24, 'a') + "/linear_0";
+  EXPECT_FALSE(scope_matches(scopes[0], scope));
+  EXPECT_TRUE(scope_matches(scopes[1], scope));
+}
+
+// RE2 has no backreferences (they are what makes matching exponential); such a scope is refused when
+// the config is read, with RE2's reason.
+TEST(ScopesRegression, BackreferenceIsRefusedWithTheReason) {
+  try {
+    parse_scope_list(Json("{re}(a)\\1"), "config.ignored_scopes");
+    FAIL() << "accepted a backreference";
+  } catch (const InvalidArgument& e) {
+    const std::string want = "config.ignored_scopes: invalid regular expression in scope \"{re}(a)\\1\": ";
+    EXPECT_NE(std::string(e.what()).find(want), std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

@@ -159,8 +159,9 @@ TEST_P(Concurrency, ThreadsAndStreamsMatchSingleThreadedRunsAndRejectBadRequests
     set_thread_count_for_this_thread(team);
     for (auto& r : requests) r.expected[team - 1] = execute(model, r);
   }
-  if (int8)
+  if (int8) {
     for (const auto& r : requests) EXPECT_TRUE(bit_identical(r.expected[0], r.expected[1])) << "INT8 depends on threads";
+  }
   set_thread_count_for_this_thread(1);
 
   const LoadResult got = hammer(model, requests);

@@ -91,7 +91,9 @@ TEST_P(EveryCombination, TrainsAndLogsItsOwnLosses) {
   EXPECT_EQ(first.contains("distillation_loss"), distillation) << first.dump();
   EXPECT_EQ(first.contains("compression_loss"), movement || quantization) << first.dump();
   for (const auto& entry : history)
-    if (entry.contains("loss")) EXPECT_TRUE(std::isfinite(entry["loss"].get<double>())) << entry.dump();
+    if (entry.contains("loss")) {
+      EXPECT_TRUE(std::isfinite(entry["loss"].get<double>())) << entry.dump();
+    }
 
   size_t changed = 0;
   const auto after = toy::snapshot(*student, false);
@@ -288,7 +290,9 @@ TEST(MixedPrecision, Bf16AutocastRunsTheWholeJpqdStep) {
   trainer.train();
   for (const auto& entry : trainer.state().log_history)
     for (const char* key : {"loss", "task_loss", "distillation_loss", "compression_loss"})
-      if (entry.contains(key)) EXPECT_TRUE(std::isfinite(entry[key].get<double>())) << entry.dump();
+      if (entry.contains(key)) {
+        EXPECT_TRUE(std::isfinite(entry[key].get<double>())) << entry.dump();
+      }
   for (const auto& p : student->named_parameters(true))
     EXPECT_EQ(p.value().scalar_type(), torch::kFloat) << p.key() << ": master weights stay float32";
   fs::remove_all(dir);

@@ -34,6 +34,11 @@ ProgressBar::ProgressBar(std::string description, int64_t total, std::string uni
 
 ProgressBar::~ProgressBar() { close(); }
 
+void ProgressBar::start_at(int64_t n) {
+  initial_ = count_ = n;
+  next_plain_ = (count_ / plain_every_ + 1) * plain_every_;
+}
+
 void ProgressBar::update(int64_t n) {
   count_ += n;
   render(false);
@@ -49,7 +54,7 @@ void ProgressBar::close() {
 void ProgressBar::render(bool force) {
   auto now = std::chrono::steady_clock::now();
   double elapsed = std::chrono::duration<double>(now - start_).count();
-  double rate = elapsed > 0 ? count_ / elapsed : 0.0;
+  double rate = elapsed > 0 ? (count_ - initial_) / elapsed : 0.0;
   double eta = rate > 0 && total_ > 0 ? (total_ - count_) / rate : -1;
   if (interactive_) {
     if (!force && now - last_render_ < std::chrono::milliseconds(200)) return;

@@ -15,6 +15,9 @@ class ProgressBar {
   ProgressBar(std::string description, int64_t total, std::string unit = "it", int64_t plain_every = 0);
   ~ProgressBar();
 
+  // Counts n items as done before this process started (a resumed run): shown in the count, left out
+  // of the rate and the time left. Like tqdm's `initial`.
+  void start_at(int64_t n);
   void update(int64_t n = 1);
   void set_postfix(const std::string& postfix) { postfix_ = postfix; }
   void close();
@@ -27,6 +30,7 @@ class ProgressBar {
   std::string unit_;
   int64_t plain_every_;
   int64_t count_ = 0;
+  int64_t initial_ = 0;
   int64_t next_plain_;  // the count at which the next plain line is due
   bool interactive_;
   bool closed_ = false;

@@ -410,7 +410,7 @@ TrainOutput Trainer::train() {
   install_interrupt_handlers();
   model_->train();
   ProgressBar progress("train", max_steps, "it");
-  progress.update(state_.global_step);
+  progress.start_at(state_.global_step);
   Json last_parts = Json::object();
   bool stop = state_.global_step >= max_steps;
 

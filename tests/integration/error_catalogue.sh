@@ -317,6 +317,14 @@ expect_msg 2 "--max_seq_length 1000 exceeds max_position_embeddings 512" -- "${p
 tag pretrain.validation-split
 expect_msg 2 "--validation_split_percentage must be in [0, 100), got 150" -- "${pretrain[@]}" --max_seq_length 32 \
   --train_file text.txt --validation_split_percentage 150
+tag pretrain.no-train-file
+expect_msg 2 "--do_train needs --train_file" -- "${pretrain[@]}" --max_seq_length 32 --validation_file text.txt
+tag pretrain.no-data
+expect_msg 2 "give --train_file or --validation_file" -- "$JPQD" pretrain --model_name_or_path bert-tiny --do_eval \
+  --output_dir out
+tag pretrain.eval-too-short
+expect_msg 2 "--do_eval: no held-out block of 32 tokens could be formed" -- "$JPQD" pretrain \
+  --model_name_or_path bert-tiny --do_eval --output_dir out --max_seq_length 32 --validation_file short.txt
 tag pretrain.unknown-shape
 expect_msg 3 "bert-huge: not a checkpoint directory (config.json, model weights, vocab.txt) nor a named shape" \
   -- "$JPQD" pretrain --model_name_or_path bert-huge --do_train --output_dir out --train_file text.txt

@@ -17,6 +17,20 @@ assert ev["perplexity"] > 1 and abs(ev["perplexity"] - __import__("math").exp(ev
 PY
 grep -q '"BertForMaskedLM"' "$WORK/mlm/config.json" || fail "the pretrained checkpoint is not a BertForMaskedLM"
 
+# Evaluation alone (no --train_file, as run_mlm.py --do_eval --validation_file): the held-out 5% (the first 150
+# lines) as a file gives the same blocks and masks, so the same loss as the training run's final evaluation.
+head -n 150 "$WORK/corpus.txt" >"$WORK/held_out.txt"
+"$JPQD" pretrain --model_name_or_path "$WORK/mlm" --validation_file "$WORK/held_out.txt" --max_seq_length 64 \
+  --do_eval --max_eval_samples 64 --seed 3 --output_dir "$WORK/eval_only" --disable_tqdm 2>"$WORK/eval_only.log" ||
+  { tail -20 "$WORK/eval_only.log"; fail "pretrain --do_eval alone"; }
+/usr/bin/python3 - "$WORK/mlm/eval_results.json" "$WORK/eval_only/eval_results.json" <<'PY' ||
+import json, sys
+trained, alone = (json.load(open(p))["eval_loss"] for p in sys.argv[1:])
+assert abs(trained - alone) <= 1e-5 * trained, (trained, alone)
+PY
+  fail "evaluation alone disagrees with the training run's final evaluation"
+[ ! -e "$WORK/eval_only/model.safetensors" ] || fail "evaluation alone wrote a model"
+
 "$JPQD" pretrain --model_name_or_path "$WORK/mlm" --stack_layers --max_steps 5 --output_dir "$WORK/deep" "${pretrain[@]}" \
   2>"$WORK/deep.log" || { tail -20 "$WORK/deep.log"; fail "pretrain --stack_layers"; }
 grep -q '"num_hidden_layers": 4' "$WORK/deep/config.json" || fail "--stack_layers did not double the depth"

@@ -99,7 +99,8 @@ MaskingOptions masking_options_for(const text::BertTokenizer& tokenizer, const M
 }
 
 MlmDatasets build_mlm_datasets(const text::BertTokenizer& tokenizer, const MlmDataOptions& options) {
-  JPQD_CHECK(!options.train_files.empty(), InvalidArgument, "--train_file is required");
+  JPQD_CHECK(!options.train_files.empty() || !options.validation_file.empty(), InvalidArgument,
+             "give --train_file or --validation_file");
   JPQD_CHECK(options.max_seq_length >= 8 && options.max_seq_length <= tokenizer.options().model_max_length,
              InvalidArgument, "--max_seq_length ", options.max_seq_length, " must be in [8, ",
              tokenizer.options().model_max_length, "]");
@@ -113,7 +114,8 @@ MlmDatasets build_mlm_datasets(const text::BertTokenizer& tokenizer, const MlmDa
     auto docs = read_documents(f);
     train_docs.insert(train_docs.end(), std::make_move_iterator(docs.begin()), std::make_move_iterator(docs.end()));
   }
-  JPQD_CHECK(!train_docs.empty(), InvalidArgument, "the training files contain no text");
+  const bool has_train = !options.train_files.empty();
+  JPQD_CHECK(!has_train || !train_docs.empty(), InvalidArgument, "the training files contain no text");
   std::vector<std::string> eval_docs;
   if (!options.validation_file.empty()) {
     eval_docs = read_documents(options.validation_file);
@@ -129,16 +131,18 @@ MlmDatasets build_mlm_datasets(const text::BertTokenizer& tokenizer, const MlmDa
   auto eval_rows = to_examples(tokenizer, eval_docs, options, "eval");
   truncate(train_rows, options.max_train_samples);
   truncate(eval_rows, options.max_eval_samples);
-  JPQD_CHECK(!train_rows.empty(), InvalidArgument, "no training block of ", options.max_seq_length,
+  JPQD_CHECK(!has_train || !train_rows.empty(), InvalidArgument, "no training block of ", options.max_seq_length,
              " tokens could be formed; use --line_by_line or more text");
 
   const auto pad = tokenizer.vocab().pad_id();
   const auto masking = masking_options_for(tokenizer, options);
-  MlmDatasets out;
-  out.train = std::make_shared<TokenizedDataset>(std::move(train_rows), TargetKind::kMaskedLm, 0, pad);
-  out.eval = std::make_shared<TokenizedDataset>(std::move(eval_rows), TargetKind::kMaskedLm, 0, pad);
   auto transform = [masking](Batch& batch, uint64_t seed) { mask_tokens(batch, masking, seed); };
-  out.train->set_batch_transform(transform);
+  MlmDatasets out;
+  if (has_train) {
+    out.train = std::make_shared<TokenizedDataset>(std::move(train_rows), TargetKind::kMaskedLm, 0, pad);
+    out.train->set_batch_transform(transform);
+  }
+  out.eval = std::make_shared<TokenizedDataset>(std::move(eval_rows), TargetKind::kMaskedLm, 0, pad);
   out.eval->set_batch_transform(transform);
   return out;
 }

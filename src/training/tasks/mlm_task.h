@@ -28,7 +28,7 @@ struct MlmDataOptions {
 };
 
 struct MlmDatasets {
-  std::shared_ptr<TokenizedDataset> train;
+  std::shared_ptr<TokenizedDataset> train;  // null without training files (evaluation only)
   std::shared_ptr<TokenizedDataset> eval;
 };
 

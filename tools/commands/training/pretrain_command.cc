@@ -25,6 +25,7 @@ struct PretrainFlags {
 
 void run_pretrain(PretrainFlags& f) {
   training::TrainingArguments args = f.training.resolve();
+  JPQD_CHECK(!args.do_train || !f.data.train_files.empty(), InvalidArgument, "--do_train needs --train_file");
   f.data.threads = args.threads;  // tokenizing the corpus uses the cores training will use
   text::BertTokenizer tokenizer = load_tokenizer(f.model_name_or_path, f.tokenizer_name);
   model::Bert model = load_model(f.model_name_or_path, model::TaskHead::kMaskedLM, std::nullopt, args);
@@ -36,6 +37,10 @@ void run_pretrain(PretrainFlags& f) {
   JPQD_CHECK(f.data.max_seq_length <= model->config().max_position_embeddings, InvalidArgument, "--max_seq_length ",
              f.data.max_seq_length, " exceeds max_position_embeddings ", model->config().max_position_embeddings);
   auto datasets = training::build_mlm_datasets(tokenizer, f.data);
+  // An empty held-out set would report a NaN loss.
+  JPQD_CHECK(!args.do_eval || datasets.eval->size() > 0, InvalidArgument, "--do_eval: no held-out block of ",
+             f.data.max_seq_length, " tokens could be formed; give a longer --validation_file, a larger "
+             "--validation_split_percentage, or --line_by_line");
 
   training::Trainer trainer(model, args, datasets.train, datasets.eval, nullptr, tokenizer);
   // Only now that the model and the data are known to be good is the output directory touched, so a bad
@@ -61,7 +66,7 @@ void register_pretrain_command(CLI::App& app) {
   cmd->add_option("--tokenizer_name", flags->tokenizer_name, "Directory with vocab.txt (default: the model's)");
   cmd->add_flag("--stack_layers", flags->stack_layers,
                 "Grow the model to twice its depth, each layer repeated (progressive stacking), then pretrain");
-  cmd->add_option("--train_file", flags->data.train_files, "Plain-text files, one document per line")->required();
+  cmd->add_option("--train_file", flags->data.train_files, "Plain-text files, one document per line");
   cmd->add_option("--validation_file", flags->data.validation_file, "Held-out text (default: split from train)");
   cmd->add_option("--validation_split_percentage", flags->data.validation_split_percentage)->capture_default_str();
   cmd->add_flag("--line_by_line", flags->data.line_by_line, "One example per line instead of grouped blocks");

@@ -35,6 +35,27 @@ mlm=(--train_file "${corpus[@]}" --validation_split_percentage 2 --max_eval_samp
      --per_device_train_batch_size 32 --weight_decay 0.01 --logging_steps 50 --save_steps 500 --save_total_limit 2
      --do_train --do_eval --seed 42)
 
+# The figure tests/integration/shipped_models.sh recomputes from the shipped files: masked-LM loss on the SST-2
+# dev sentences (fixed masking seed) for a masked LM, SST-2 dev accuracy for a classifier.
+shipped_check() {
+  local dir=$1 work
+  work=$(mktemp -d)
+  if grep -q '"BertForMaskedLM"' "$dir/config.json"; then
+    tail -n +2 data/glue/SST-2/dev.tsv | cut -f1 >"$work/dev.txt"
+    "$JPQD" pretrain --model_name_or_path "$dir" "${shipped_mlm_check[@]}" --validation_file "$work/dev.txt" \
+      --output_dir "$work/out"
+  else
+    "$JPQD" glue --model_name_or_path "$dir" "${shipped_glue_check[@]}" --output_dir "$work/out"
+  fi
+  cp "$work/out/eval_results.json" "$dir/shipped_check.json"
+  rm -rf "$work"
+}
+# Kept in step with tests/integration/shipped_models.sh.
+shipped_mlm_check=(--line_by_line --max_seq_length 64 --do_eval --per_device_eval_batch_size 64 --seed 1
+                   --overwrite_output_dir --disable_tqdm)
+shipped_glue_check=(--task_name sst2 --max_seq_length 128 --do_eval --per_device_eval_batch_size 64 --seed 1
+                    --overwrite_output_dir --disable_tqdm)
+
 case "${1:-}" in
   student)
     # shellcheck disable=SC2046
@@ -57,19 +78,28 @@ case "${1:-}" in
       --overwrite_output_dir "${precision[@]}" 2>&1 | tee -a "$RUNS/teacher-sst2.log"
     ;;
   ship)
-    for pair in "student:bert-mini-imdb" "teacher-sst2:bert-mini8-imdb-sst2"; do
-      run=${pair%%:*} name=${pair#*:}
-      [ -f "$RUNS/$run/model.safetensors" ] || { echo "pretrain_models: $RUNS/$run is not finished" >&2; exit 1; }
+    # Ships every stage that has finished (a model.safetensors at the top of its run directory).
+    shipped=0
+    for entry in "student:bert-mini-imdb:student" "teacher-sst2:bert-mini8-imdb-sst2:teacher-finetune"; do
+      IFS=: read -r run name stage <<<"$entry"
+      if [ ! -f "$RUNS/$run/model.safetensors" ]; then
+        echo "pretrain_models: $RUNS/$run is not finished; models/$name not shipped" >&2
+        continue
+      fi
       rm -rf "models/$name.tmp" && mkdir -p models
       "$JPQD" convert "$RUNS/$run" --output_dir "models/$name.tmp" --torch_dtype float16
       for f in trainer_state.json all_results.json eval_results.json train_results.json training_args.json; do
-        [ -f "$RUNS/$run/$f" ] && cp "$RUNS/$run/$f" "models/$name.tmp/"
+        if [ -f "$RUNS/$run/$f" ]; then cp "$RUNS/$run/$f" "models/$name.tmp/"; fi
       done
-      [ -f "$RUNS/$run.log" ] && gzip -9c "$RUNS/$run.log" >"models/$name.tmp/train.log.gz"
-      (cd "models/$name.tmp" && sha256sum -- * >SHA256SUMS)
+      if [ -f "$RUNS/$run.log" ]; then gzip -9nc "$RUNS/$run.log" >"models/$name.tmp/train.log.gz"; fi
+      shipped_check "models/$name.tmp"
+      scripts/model_card.py "$RUNS/$run" "models/$name.tmp" "$name" "$stage" "$CORPUS"
+      (cd "models/$name.tmp" && sha256sum -- * >SHA256SUMS)  # the glob expands before SHA256SUMS exists
       rm -rf "models/$name" && mv "models/$name.tmp" "models/$name"
       echo "shipped models/$name" >&2
+      shipped=$((shipped + 1))
     done
+    [ "$shipped" -gt 0 ] || { echo "pretrain_models: nothing to ship" >&2; exit 1; }
     ;;
   *)
     sed -n '2,13p' "$0" >&2

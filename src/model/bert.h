@@ -21,14 +21,16 @@ std::string task_head_architecture(TaskHead head);  // "BertForSequenceClassific
 // classification otherwise, as for a bare BertModel that is about to be fine-tuned.
 TaskHead task_head_of(const BertConfig& config);
 
+// Members left out of a brace initializer stay undefined, which each one's comment gives a meaning
+// (the `{}` keeps gcc's -Wmissing-field-initializers quiet for `{ids}` and `{ids, mask}`).
 struct BertInputs {
-  torch::Tensor input_ids;       // [B, S] int64
-  torch::Tensor attention_mask;  // [B, S] int64 (1 = token, 0 = padding); undefined = all ones
-  torch::Tensor token_type_ids;  // [B, S] int64; undefined = all zeros
+  torch::Tensor input_ids{};       // [B, S] int64
+  torch::Tensor attention_mask{};  // [B, S] int64 (1 = token, 0 = padding); undefined = all ones
+  torch::Tensor token_type_ids{};  // [B, S] int64; undefined = all zeros
   // Masked LM only: [B, S] bool, the positions to predict (labels != -100). Projecting only those onto
   // the vocabulary gives the same loss as HF at a fraction of the cost (the vocabulary GEMM over every
   // position costs as much as the whole bert-mini encoder); undefined = every position.
-  torch::Tensor lm_positions;
+  torch::Tensor lm_positions{};
 };
 
 struct BertOutputs {

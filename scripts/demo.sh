@@ -19,8 +19,8 @@ out=${JPQD_DEMO_DIR:-runs/demo}
 mkdir -p "$out"
 # Batches padded to their longest sentence, not to $seq: several times less training compute on SST-2.
 common=(--task_name sst2 --max_seq_length "$seq" --pad_to_max_length false --max_train_samples "$samples"
-        --per_device_train_batch_size 32 --per_device_eval_batch_size 64 --logging_steps 50 --save_strategy no --seed 42 --overwrite_output_dir
-        --disable_tqdm)
+        --per_device_train_batch_size 32 --per_device_eval_batch_size 64 --logging_steps 50 --save_strategy no
+        --seed 42 --overwrite_output_dir --disable_tqdm)
 
 echo "== 1/3 teacher (bert-mini) and FP32 baseline (bert-tiny)" >&2
 "$JPQD" glue --model_name_or_path bert-mini --do_train --do_eval --learning_rate 5e-4 --num_train_epochs "$epochs" \

@@ -40,8 +40,9 @@ log() { echo "== $(date -u +%H:%M:%S) $*" >&2; }
 # Batches padded to their longest sentence (SST-2's average about 13 word pieces), not to $SEQ: the same
 # model and metrics, several times less training compute on two cores.
 common=(--task_name sst2 --max_seq_length "$SEQ" --pad_to_max_length false --max_train_samples "$SAMPLES"
-        --per_device_train_batch_size "$BATCH" --per_device_eval_batch_size 64 --learning_rate "$LR" --num_train_epochs "$EPOCHS" --do_train --do_eval
-        --logging_steps 50 --save_strategy no --overwrite_output_dir --disable_tqdm)
+        --per_device_train_batch_size "$BATCH" --per_device_eval_batch_size 64 --learning_rate "$LR"
+        --num_train_epochs "$EPOCHS" --do_train --do_eval --logging_steps 50 --save_strategy no --overwrite_output_dir
+        --disable_tqdm)
 # shellcheck disable=SC2206
 precision=($PRECISION_FLAGS)
 

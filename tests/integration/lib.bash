@@ -23,3 +23,10 @@ expect_error() {
 json_value() {  # json_value <file> <key>
   /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
 }
+
+# expect_only_new_classifier <log>: fine-tuning a masked-LM checkpoint initialised exactly the pooler and classifier.
+expect_only_new_classifier() {
+  local newly expected="bert.pooler.dense.weight, bert.pooler.dense.bias, classifier.weight, classifier.bias"
+  newly=$(grep -o 'newly initialized: \[[^]]*\]' "$1") || fail "no missing-key report in $1"
+  [ "$newly" = "newly initialized: [$expected]" ] || fail "unexpected newly initialised weights: $newly"
+}

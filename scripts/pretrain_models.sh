@@ -35,13 +35,13 @@ mlm=(--train_file "${corpus[@]}" --validation_split_percentage 2 --max_eval_samp
      --per_device_train_batch_size 32 --weight_decay 0.01 --logging_steps 50 --save_steps 500 --save_total_limit 2
      --do_train --do_eval --seed 42)
 
-# The figure tests/integration/shipped_models.sh recomputes from the shipped files: masked-LM loss on the SST-2
-# dev sentences (fixed masking seed) for a masked LM, SST-2 dev accuracy for a classifier.
+# shipped_check <dir>: records shipped_check.json, which tests/integration/shipped_models.sh recomputes.
+source scripts/shipped_check.bash
 shipped_check() {
   local dir=$1 work
   work=$(mktemp -d)
   if grep -q '"BertForMaskedLM"' "$dir/config.json"; then
-    tail -n +2 data/glue/SST-2/dev.tsv | cut -f1 >"$work/dev.txt"
+    sst2_dev_sentences . "$work/dev.txt"
     "$JPQD" pretrain --model_name_or_path "$dir" "${shipped_mlm_check[@]}" --validation_file "$work/dev.txt" \
       --output_dir "$work/out"
   else
@@ -50,11 +50,6 @@ shipped_check() {
   cp "$work/out/eval_results.json" "$dir/shipped_check.json"
   rm -rf "$work"
 }
-# Kept in step with tests/integration/shipped_models.sh.
-shipped_mlm_check=(--line_by_line --max_seq_length 64 --do_eval --per_device_eval_batch_size 64 --seed 1
-                   --overwrite_output_dir --disable_tqdm)
-shipped_glue_check=(--task_name sst2 --max_seq_length 128 --do_eval --per_device_eval_batch_size 64 --seed 1
-                    --overwrite_output_dir --disable_tqdm)
 
 case "${1:-}" in
   student)

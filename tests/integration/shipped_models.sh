@@ -7,11 +7,8 @@
 source "$(dirname "$0")/lib.bash"
 student="$SRC/models/bert-mini-imdb"
 [ -f "$student/SHA256SUMS" ] || fail "the shipped student $student is missing"
-mlm_check=(--line_by_line --max_seq_length 64 --do_eval --per_device_eval_batch_size 64 --seed 1
-           --overwrite_output_dir --disable_tqdm)
-glue_check=(--task_name sst2 --max_seq_length 128 --do_eval --per_device_eval_batch_size 64 --seed 1
-            --overwrite_output_dir --disable_tqdm)
-tail -n +2 "$SRC/data/glue/SST-2/dev.tsv" | cut -f1 >"$WORK/dev.txt"
+source "$SRC/scripts/shipped_check.bash"
+sst2_dev_sentences "$SRC" "$WORK/dev.txt"
 
 # within <a> <b> <relative tolerance>
 within() {
@@ -28,13 +25,13 @@ for dir in "$SRC"/models/*/; do
   recorded="$dir/shipped_check.json"
   [ -f "$recorded" ] || fail "$name: no shipped_check.json"
   if grep -q '"BertForMaskedLM"' "$dir/config.json"; then
-    "$JPQD" pretrain --model_name_or_path "$dir" "${mlm_check[@]}" --validation_file "$WORK/dev.txt" \
+    "$JPQD" pretrain --model_name_or_path "$dir" "${shipped_mlm_check[@]}" --validation_file "$WORK/dev.txt" \
       --output_dir "$WORK/$name" 2>"$WORK/$name.log" ||
       { tail -20 "$WORK/$name.log"; fail "$name: masked-LM evaluation"; }
     loss=$(json_value "$WORK/$name/eval_results.json" eval_loss)
     within "$loss" "$(json_value "$recorded" eval_loss)" 1e-3 ||
       fail "$name: masked-LM loss $loss, recorded $(json_value "$recorded" eval_loss)"
-    "$JPQD" pretrain --model_name_or_path bert-mini --tokenizer_name "$dir" "${mlm_check[@]}" \
+    "$JPQD" pretrain --model_name_or_path bert-mini --tokenizer_name "$dir" "${shipped_mlm_check[@]}" \
       --validation_file "$WORK/dev.txt" --output_dir "$WORK/random" 2>"$WORK/random.log" ||
       { tail -20 "$WORK/random.log"; fail "random bert-mini masked-LM evaluation"; }
     random=$(json_value "$WORK/random/eval_results.json" eval_loss)
@@ -42,7 +39,7 @@ for dir in "$SRC"/models/*/; do
       fail "$name: masked-LM loss $loss is not well below a random model's $random"
     echo "$name: masked-LM loss $loss as recorded (random bert-mini: $random)"
   else
-    "$JPQD" glue --model_name_or_path "$dir" "${glue_check[@]}" --output_dir "$WORK/$name" 2>"$WORK/$name.log" ||
+    "$JPQD" glue --model_name_or_path "$dir" "${shipped_glue_check[@]}" --output_dir "$WORK/$name" 2>"$WORK/$name.log" ||
       { tail -20 "$WORK/$name.log"; fail "$name: SST-2 evaluation"; }
     accuracy=$(json_value "$WORK/$name/eval_results.json" eval_accuracy)
     # One of the 872 sentences may flip on a near-tie under another thread count.

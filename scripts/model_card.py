@@ -3,7 +3,10 @@
 the exact command and data it was made from, and the figures its run measured, all read from the run
 directory so the card cannot drift from the files next to it.
 
-usage: model_card.py RUN_DIR SHIPPED_DIR NAME STAGE CORPUS_DIR
+usage: model_card.py RUN_DIR SHIPPED_DIR NAME STAGES CORPUS_DIR [PRETRAINING_RUN_DIR]
+
+STAGES: the scripts/pretrain_models.sh stages that made the model, in order, space-separated. A fine-tuned model
+names the masked-LM run it started from as PRETRAINING_RUN_DIR, whose held-out loss the card reports too.
 """
 import hashlib
 import json
@@ -45,7 +48,8 @@ def sha256(path):
 
 
 def main():
-    run, shipped, name, stage, corpus = sys.argv[1:6]
+    run, shipped, name, stages, corpus = sys.argv[1:6]
+    pretraining = load(os.path.join(sys.argv[6], "eval_results.json"), {}) if len(sys.argv) > 6 else {}
     config = load(os.path.join(shipped, "config.json"))
     args = load(os.path.join(run, "training_args.json"), {})
     state = load(os.path.join(run, "trainer_state.json"), {})
@@ -70,35 +74,45 @@ def main():
         "## How it was made",
         "",
         "```sh",
-        f"scripts/pretrain_models.sh {stage}",
+        *[f"scripts/pretrain_models.sh {stage}" for stage in stages.split()],
         f"scripts/pretrain_models.sh ship   # at jpqd commit {commit}",
         "```",
         "",
         "The training arguments as the run recorded them are in `training_args.json`, its log history in "
-        "`trainer_state.json` and the whole log in `train.log.gz`.",
+        "`trainer_state.json` and the whole log in `train.log.gz`"
+        + (" (the masked-LM stage's in `pretrain.log.gz`)." if len(sys.argv) > 6 else "."),
         "",
     ]
-    if arch == "BertForMaskedLM":
+    masked_lm = arch == "BertForMaskedLM"
+    if not masked_lm:
+        lines += ["Fine-tuned on all 67,349 sentences of SST-2's training set (`data/glue/SST-2/train.tsv`), "
+                  "after masked-LM pretraining on these IMDB reviews (one per line; the test reviews were not used):",
+                  ""]
+    else:
         lines += ["Masked-language-model data (one review per line; the test reviews were not used):", ""]
-        for f in ("imdb_train_labeled_25k.txt", "imdb_unsup_part1_25k.txt", "imdb_unsup_part2_25k.txt"):
-            path = os.path.join(corpus, f)
-            digest = sha256(path) if os.path.exists(path) else "(not present when shipped)"
-            lines.append(f"- `{f}`, sha256 `{digest}`")
-        lines.append("")
+    for f in ("imdb_train_labeled_25k.txt", "imdb_unsup_part1_25k.txt", "imdb_unsup_part2_25k.txt"):
+        path = os.path.join(corpus, f)
+        digest = sha256(path) if os.path.exists(path) else "(not present when shipped)"
+        lines.append(f"- `{f}`, sha256 `{digest}`")
+    lines.append("")
     lines += ["## What the run measured", "", "| | |", "|---|---|"]
     lines.append(f"| optimizer steps | {state.get('global_step', '?'):,} of batch "
                  f"{args.get('per_device_train_batch_size', '?')} |")
-    lines.append(f"| learning rate, warm-up | {args.get('learning_rate', '?')}, {args.get('warmup_steps', '?')} steps, "
+    warmup = (f"{args['warmup_steps']} steps" if args.get("warmup_steps")
+              else f"{100 * args.get('warmup_ratio', 0):g}% of the steps")
+    lines.append(f"| learning rate, warm-up | {args.get('learning_rate', '?')}, {warmup}, "
                  f"{args.get('lr_scheduler_type', '?')} decay |")
+    if "eval_loss" in pretraining:
+        lines.append(f"| masked-LM held-out loss before fine-tuning | {pretraining['eval_loss']:.4f} |")
     if losses:
         last = losses[-1]
         lines.append(f"| training loss, last logged (step {last['step']:,}) | {last['loss']:.3f} |")
     if "eval_loss" in evaluation:
-        lines.append(f"| held-out loss | {evaluation['eval_loss']:.4f} |")
+        lines.append(f"| {'held-out' if masked_lm else 'SST-2 dev'} loss | {evaluation['eval_loss']:.4f} |")
     if "perplexity" in evaluation:
         lines.append(f"| held-out perplexity | {evaluation['perplexity']:.1f} |")
     if "eval_accuracy" in evaluation:
-        lines.append(f"| dev accuracy | {100 * evaluation['eval_accuracy']:.2f}% |")
+        lines.append(f"| SST-2 dev accuracy | {100 * evaluation['eval_accuracy']:.2f}% |")
     if evals and "eval_loss" not in evaluation:
         lines.append(f"| held-out loss, last evaluation | {evals[-1]['eval_loss']:.4f} |")
     check = load(os.path.join(shipped, "shipped_check.json"), {})
@@ -108,7 +122,7 @@ def main():
     if "eval_accuracy" in check:
         lines.append(f"| SST-2 dev accuracy of these float16 files (`shipped_check.json`) | "
                      f"{100 * check['eval_accuracy']:.2f}% |")
-    if arch == "BertForMaskedLM":
+    if masked_lm:
         lines += ["", "Whether it fine-tunes better than a random model of its shape: "
                   f"`bench/pretrain/finetune_gain.sh models/{name}`; the measured figures are in docs/RESULTS.md "
                   "(\"Pretraining the student\")."]

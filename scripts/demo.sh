@@ -6,8 +6,8 @@
 #      epoch 1, heads and FFN neurons resolved at the start of epoch 2, then fine-tuning with frozen masks),
 #   3. exports both (model.jpqd + model.onnx), evaluates the DEPLOYED models with `jpqd eval`, benchmarks them
 #      side by side on jpqd's runtime and prints the result table.
-# Both shipped models were pretrained here on 24.6 M tokens of IMDB reviews (see their model cards), far less
-# than BERT's pretraining, so the accuracies are those of small, lightly pretrained models.
+# Both shipped models were pretrained here on IMDB reviews (24.6 M tokens, 8.2 M more for the teacher; see their
+# model cards), far less than BERT's pretraining, so the accuracies are those of small, lightly pretrained models.
 #   scripts/demo.sh            # minutes: 8,000 training sentences, sequence length 64
 #   scripts/demo.sh --full     # all 67,349 sentences, sequence length 128 (hours on two cores)
 set -euo pipefail
@@ -61,6 +61,6 @@ for name, (acc, size, tput) in (("FP32 baseline (bert-mini-imdb)", fp32), ("INT8
     print(f"| {name} | {acc * 100:.2f}% | {size:,} | {fp32[1] / size:.2f}x | {statistics.median(tput):.1f} | "
           f"{speedup:.2f}x |")
 teacher_acc = json.load(open(f"{teacher}/shipped_check.json"))["eval_accuracy"]
-print(f"\nTeacher {os.path.basename(teacher)}: {teacher_acc * 100:.2f}% (FP32, all of SST-2's training set).")
+print(f"\nTeacher {os.path.basename(teacher)}: {teacher_acc * 100:.2f}% (FP32, fine-tuned on all of SST-2's training set).")
 PY
 echo "Runs, logs, exported models and compression reports are in $out/ (see $out/jpqd/report/report.md)." >&2

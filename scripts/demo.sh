@@ -45,9 +45,9 @@ for round in 1 2 3; do
       --json_stats "$out/$run/benchmark_$round.json" >/dev/null
   done
 done
-/usr/bin/python3 - "$out" "$teacher" <<'PY'
+/usr/bin/python3 - "$out" "$student" "$teacher" <<'PY'
 import json, os, statistics, sys
-out, teacher = sys.argv[1], sys.argv[2]
+out, student, teacher = sys.argv[1], os.path.basename(sys.argv[2]), sys.argv[3]
 def row(run):
     acc = json.load(open(f"{out}/{run}/deployed_eval.json"))["eval_accuracy"]
     size = os.path.getsize(f"{out}/{run}/model.jpqd")
@@ -56,11 +56,12 @@ def row(run):
 fp32, jpqd = row("fp32"), row("jpqd")
 print("| model | SST-2 dev accuracy (deployed) | model.jpqd bytes | compression vs FP32 | sequences/s | speedup |")
 print("|---|---:|---:|---:|---:|---:|")
-for name, (acc, size, tput) in (("FP32 baseline (bert-mini-imdb)", fp32), ("INT8 JPQD (bert-mini-imdb)", jpqd)):
+for name, (acc, size, tput) in ((f"FP32 baseline ({student})", fp32), (f"INT8 JPQD ({student})", jpqd)):
     speedup = statistics.median(a / b for a, b in zip(tput, fp32[2]))  # paired rounds
     print(f"| {name} | {acc * 100:.2f}% | {size:,} | {fp32[1] / size:.2f}x | {statistics.median(tput):.1f} | "
           f"{speedup:.2f}x |")
 teacher_acc = json.load(open(f"{teacher}/shipped_check.json"))["eval_accuracy"]
-print(f"\nTeacher {os.path.basename(teacher)}: {teacher_acc * 100:.2f}% (FP32, fine-tuned on all of SST-2's training set).")
+print(f"\nTeacher {os.path.basename(teacher)}: {teacher_acc * 100:.2f}% "
+      "(FP32, fine-tuned on all of SST-2's training set).")
 PY
 echo "Runs, logs, exported models and compression reports are in $out/ (see $out/jpqd/report/report.md)." >&2

@@ -49,7 +49,8 @@ def sha256(path):
 
 def main():
     run, shipped, name, stages, corpus = sys.argv[1:6]
-    pretraining = load(os.path.join(sys.argv[6], "eval_results.json"), {}) if len(sys.argv) > 6 else {}
+    pretraining_run = sys.argv[6] if len(sys.argv) > 6 else None
+    pretraining = load(os.path.join(pretraining_run, "eval_results.json"), {}) if pretraining_run else {}
     config = load(os.path.join(shipped, "config.json"))
     args = load(os.path.join(run, "training_args.json"), {})
     state = load(os.path.join(run, "trainer_state.json"), {})
@@ -80,7 +81,7 @@ def main():
         "",
         "The training arguments as the run recorded them are in `training_args.json`, its log history in "
         "`trainer_state.json` and the whole log in `train.log.gz`"
-        + (" (the masked-LM stage's in `pretrain.log.gz`)." if len(sys.argv) > 6 else "."),
+        + (" (the masked-LM stage's in `pretrain.log.gz`)." if pretraining_run else "."),
         "",
     ]
     masked_lm = arch == "BertForMaskedLM"

@@ -70,8 +70,8 @@ case "${1:-}" in
     # Batches padded to their longest sentence: SST-2 averages 13 word pieces, so about 3x less compute than 128.
     "$JPQD" glue --model_name_or_path "$RUNS/teacher-mlm" --task_name sst2 --max_seq_length 128 --do_train --do_eval \
       --pad_to_max_length false --per_device_train_batch_size 32 --learning_rate 1e-4 --warmup_ratio 0.06 \
-      --num_train_epochs 3 --logging_steps 100 --save_strategy epoch --save_total_limit 1 --seed 42 --output_dir "$RUNS/teacher-sst2" \
-      --overwrite_output_dir "${precision[@]}" 2>&1 | tee -a "$RUNS/teacher-sst2.log"
+      --num_train_epochs 3 --logging_steps 100 --save_strategy epoch --save_total_limit 1 --seed 42 \
+      --output_dir "$RUNS/teacher-sst2" --overwrite_output_dir "${precision[@]}" 2>&1 | tee -a "$RUNS/teacher-sst2.log"
     ;;
   ship)
     # Ships every stage that has finished (a model.safetensors at the top of its run directory).

@@ -34,14 +34,14 @@ PRECISION_FLAGS=${PRECISION_FLAGS:-}
 OUT=${OUT:-runs/reproduce_squad}
 JPQD=${BUILD:-build}/tools/jpqd
 SQUAD=data/squad/dev-v1.1.json
-[ -x "$JPQD" ] || { echo "reproduce_squad: $JPQD missing: build first (scripts/setup.sh; cmake --build build)" >&2; exit 1; }
+[ -x "$JPQD" ] ||
+  { echo "reproduce_squad: $JPQD missing: build first (scripts/setup.sh; cmake --build build)" >&2; exit 1; }
 [ "$EPOCHS" -ge 5 ] || { echo "reproduce_squad: EPOCHS must be at least 5 (masks resolve at epoch 4)" >&2; exit 1; }
 mkdir -p "$OUT"
 log() { echo "== $(date -u +%H:%M:%S) $*" >&2; }
 
-data=(--train_file "$SQUAD" --validation_file "$SQUAD" --train_articles "$TRAIN_ARTICLES" --max_seq_length "$SEQ"
-      --doc_stride "$DOC_STRIDE")
-common=("${data[@]}" --max_train_samples "$MAX_TRAIN_SAMPLES" --max_eval_samples "$MAX_EVAL_SAMPLES"
+common=(--train_file "$SQUAD" --validation_file "$SQUAD" --train_articles "$TRAIN_ARTICLES" --max_seq_length "$SEQ"
+        --doc_stride "$DOC_STRIDE" --max_train_samples "$MAX_TRAIN_SAMPLES" --max_eval_samples "$MAX_EVAL_SAMPLES"
         --per_device_train_batch_size "$BATCH" --per_device_eval_batch_size 64 --num_train_epochs "$EPOCHS"
         --warmup_ratio 0.1 --do_train --do_eval --logging_steps 50 --save_strategy no --overwrite_output_dir
         --disable_tqdm)
@@ -55,7 +55,8 @@ train() {
   if [ -s "$dir/deployed_eval.json" ]; then log "$dir: done already"; return; fi
   log "$dir: training"
   mkdir -p "$(dirname "$dir")"
-  "$JPQD" qa --output_dir "$dir" "${common[@]}" "${precision[@]}" "$@" 2>"$dir.log" || { tail -20 "$dir.log" >&2; exit 1; }
+  "$JPQD" qa --output_dir "$dir" "${common[@]}" "${precision[@]}" "$@" 2>"$dir.log" ||
+    { tail -20 "$dir.log" >&2; exit 1; }
   "$JPQD" eval -m "$dir/model.jpqd" --task_name squad --validation_file "$SQUAD" --train_articles "$TRAIN_ARTICLES" \
     --max_seq_length "$SEQ" --doc_stride "$DOC_STRIDE" --max_eval_samples "$MAX_EVAL_SAMPLES" \
     --output "$dir/deployed_eval.json" 2>>"$dir.log" >/dev/null

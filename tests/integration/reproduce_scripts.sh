@@ -25,7 +25,8 @@ def mean_of(out, variant, key, scale):
     return statistics.mean(scale * json.load(open(f"{out}/seed{s}/{variant}/deployed_eval.json"))[key] for s in seeds)
 
 def compression(out, variant):
-    return os.path.getsize(f"{out}/seed{seeds[0]}/fp32/model.jpqd") / os.path.getsize(f"{out}/seed{seeds[0]}/{variant}/model.jpqd")
+    first = f"{out}/seed{seeds[0]}"
+    return os.path.getsize(f"{first}/fp32/model.jpqd") / os.path.getsize(f"{first}/{variant}/model.jpqd")
 
 sst2 = rows(f"{work}/sst2/table.md")
 assert list(sst2) == ["FP32 baseline", "INT8 QAT", "INT8 JPQD"], sst2

@@ -4,11 +4,14 @@
 #   INT8 QAT       - the same with 8-bit quantization-aware training (configs/bert-base-qat.json),
 #   INT8 JPQD      - movement sparsity + QAT + distillation from the teacher in one loop (configs/bert-base-jpqd.json,
 #                    the seed's config; its 32x32 blocks fit any head size that is a multiple of 32),
+#   INT8 JPQD, λ 0.5 - the same with configs/bert-mini-jpqd.json, whose 10x stronger importance regularization
+#                    prunes bert-mini's encoder by about three quarters instead of 29%,
 # then: SST-2 dev accuracy of the DEPLOYED model (`jpqd eval` on model.jpqd), model.jpqd / model.onnx size,
 # compression vs the FP32 model, throughput at sequence length 128 on jpqd's runtime and on ONNX Runtime
-# (rounds interleaved over the three models so machine load hits all alike) and the speedup over FP32.
+# (rounds interleaved over the four models so machine load hits all alike) and the speedup over FP32.
 # Prints a Markdown table (mean ± sample standard deviation over seeds) and writes it to $OUT/table.md, with
-# the JPQD run's figures (sparsity over training, parameters and heads per layer) copied next to it.
+# the JPQD runs' figures (sparsity over training, parameters and heads per layer) copied next to it (λ 0.5's
+# in figures/bert-mini-jpqd/).
 #
 #   scripts/reproduce_sst2.sh                  # shipped student and teacher, full SST-2, seeds 42 43 44
 #   SAMPLES=8000 EPOCHS=3 scripts/reproduce_sst2.sh
@@ -47,14 +50,17 @@ common=(--task_name sst2 --max_seq_length "$SEQ" --pad_to_max_length false --max
 precision=($PRECISION_FLAGS)
 
 for seed in $SEEDS; do
-  for variant in fp32 qat jpqd; do
+  for variant in fp32 qat jpqd jpqd_mini; do
     dir="$OUT/seed$seed/$variant"
     if [ -s "$dir/deployed_eval.json" ]; then log "seed $seed $variant: done already"; continue; fi
     extra=()
     case $variant in
       qat) extra=(--nncf_compression_config configs/bert-base-qat.json) ;;
-      jpqd) extra=(--nncf_compression_config configs/bert-base-jpqd.json --teacher_model_name_or_path "$TEACHER"
-                   --distillation_weight "$DISTILLATION_WEIGHT" --distillation_temperature 2) ;;
+      jpqd | jpqd_mini)
+        config=configs/bert-base-jpqd.json
+        [ "$variant" = jpqd ] || config=configs/bert-mini-jpqd.json
+        extra=(--nncf_compression_config "$config" --teacher_model_name_or_path "$TEACHER"
+               --distillation_weight "$DISTILLATION_WEIGHT" --distillation_temperature 2) ;;
     esac
     log "seed $seed $variant: training"
     mkdir -p "$OUT/seed$seed"
@@ -68,7 +74,7 @@ done
 log "throughput at sequence length $SEQ (seed ${SEEDS%% *} models, $BENCH_ROUNDS interleaved rounds)"
 first="$OUT/seed${SEEDS%% *}"
 for round in $(seq 1 "$BENCH_ROUNDS"); do
-  for variant in fp32 qat jpqd; do
+  for variant in fp32 qat jpqd jpqd_mini; do
     "$JPQD" benchmark -m "$first/$variant/model.jpqd" --hint throughput -b 1 --seq_len "$SEQ" -t "$BENCH_SECONDS" \
       --json_stats "$first/$variant/bench_jpqd_$round.json" >/dev/null
     if [ -d tools/onnxruntime/node_modules/onnxruntime-node ]; then
@@ -78,8 +84,9 @@ for round in $(seq 1 "$BENCH_ROUNDS"); do
   done
 done
 
-mkdir -p "$OUT/figures"
+mkdir -p "$OUT/figures" "$OUT/figures/bert-mini-jpqd"
 cp "$first/jpqd/report/"*.png "$OUT/figures/" 2>/dev/null || true
+cp "$first/jpqd_mini/report/"*.png "$OUT/figures/bert-mini-jpqd/" 2>/dev/null || true
 /usr/bin/python3 - "$OUT" "$SEEDS" "$BENCH_ROUNDS" "$SEQ" <<'PY' | tee "$OUT/table.md"
 import glob, json, os, statistics, sys
 out, seeds, rounds, seq = sys.argv[1], sys.argv[2].split(), int(sys.argv[3]), sys.argv[4]
@@ -105,7 +112,8 @@ print("| model | accuracy % | Δ vs FP32 (points) | model.jpqd MB | compression 
       "ONNX Runtime seq/s | speedup |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 fp32_acc = [json.load(open(f"{out}/seed{s}/fp32/deployed_eval.json"))["eval_accuracy"] for s in seeds]
-for variant, name in (("fp32", "FP32 baseline"), ("qat", "INT8 QAT"), ("jpqd", "INT8 JPQD")):
+for variant, name in (("fp32", "FP32 baseline"), ("qat", "INT8 QAT"), ("jpqd", "INT8 JPQD"),
+                      ("jpqd_mini", "INT8 JPQD, λ 0.5")):
     acc = [json.load(open(f"{out}/seed{s}/{variant}/deployed_eval.json"))["eval_accuracy"] for s in seeds]
     delta = statistics.mean(acc) - statistics.mean(fp32_acc)
     size = os.path.getsize(f"{first}/{variant}/model.jpqd")

@@ -29,8 +29,9 @@ def compression(out, variant):
     return os.path.getsize(f"{first}/fp32/model.jpqd") / os.path.getsize(f"{first}/{variant}/model.jpqd")
 
 sst2 = rows(f"{work}/sst2/table.md")
-assert list(sst2) == ["FP32 baseline", "INT8 QAT", "INT8 JPQD"], sst2
-for name, variant in (("FP32 baseline", "fp32"), ("INT8 QAT", "qat"), ("INT8 JPQD", "jpqd")):
+variants = {"FP32 baseline": "fp32", "INT8 QAT": "qat", "INT8 JPQD": "jpqd", "INT8 JPQD, λ 0.5": "jpqd_mini"}
+assert list(sst2) == list(variants), sst2
+for name, variant in variants.items():
     accuracy, _, _, ratio = sst2[name][:4]
     assert abs(float(accuracy.split()[0]) - mean_of(f"{work}/sst2", variant, "eval_accuracy", 100)) < 0.006, name
     assert float(ratio.rstrip("x")) == round(compression(f"{work}/sst2", variant), 2), name

@@ -81,9 +81,9 @@ def spread(values):
 deployed = {v: [json.load(open(f"{out}/seed{s}/{v}/deployed_eval.json")) for s in seeds]
             for v in ("teacher", "fp32", "jpqd")}
 questions = deployed["fp32"][0].get("eval_samples", "all")
-print(f"SQuAD v1.1 dev, split by article: trained on the first {articles} of its 48 articles, evaluated on the "
-      f"{questions} questions of the other {48 - articles}. EM/F1 of the deployed models over seeds "
-      f"{', '.join(seeds)} (mean ± sample std).\n")
+print(f"SQuAD v1.1 dev, split by article: trained on the first {articles} of its 48 articles, evaluated on "
+      f"{questions} held-out questions (from the other {48 - articles} articles). EM/F1 of the deployed models "
+      f"over seeds {', '.join(seeds)} (mean ± sample std).\n")
 print("| model | EM | F1 | Δ F1 vs FP32 (points) | model.jpqd MB | compression |")
 print("|---|---:|---:|---:|---:|---:|")
 fp32_f1 = statistics.mean(r["eval_f1"] for r in deployed["fp32"])

@@ -48,19 +48,19 @@ common=(--task_name sst2 --max_seq_length "$SEQ" --pad_to_max_length false --max
         --disable_tqdm)
 # shellcheck disable=SC2206
 precision=($PRECISION_FLAGS)
+distillation=(--teacher_model_name_or_path "$TEACHER" --distillation_weight "$DISTILLATION_WEIGHT"
+              --distillation_temperature 2)
+variants="fp32 qat jpqd jpqd_mini"
 
 for seed in $SEEDS; do
-  for variant in fp32 qat jpqd jpqd_mini; do
+  for variant in $variants; do
     dir="$OUT/seed$seed/$variant"
     if [ -s "$dir/deployed_eval.json" ]; then log "seed $seed $variant: done already"; continue; fi
     extra=()
     case $variant in
       qat) extra=(--nncf_compression_config configs/bert-base-qat.json) ;;
-      jpqd | jpqd_mini)
-        config=configs/bert-base-jpqd.json
-        [ "$variant" = jpqd ] || config=configs/bert-mini-jpqd.json
-        extra=(--nncf_compression_config "$config" --teacher_model_name_or_path "$TEACHER"
-               --distillation_weight "$DISTILLATION_WEIGHT" --distillation_temperature 2) ;;
+      jpqd) extra=(--nncf_compression_config configs/bert-base-jpqd.json "${distillation[@]}") ;;
+      jpqd_mini) extra=(--nncf_compression_config configs/bert-mini-jpqd.json "${distillation[@]}") ;;
     esac
     log "seed $seed $variant: training"
     mkdir -p "$OUT/seed$seed"
@@ -74,7 +74,7 @@ done
 log "throughput at sequence length $SEQ (seed ${SEEDS%% *} models, $BENCH_ROUNDS interleaved rounds)"
 first="$OUT/seed${SEEDS%% *}"
 for round in $(seq 1 "$BENCH_ROUNDS"); do
-  for variant in fp32 qat jpqd jpqd_mini; do
+  for variant in $variants; do
     "$JPQD" benchmark -m "$first/$variant/model.jpqd" --hint throughput -b 1 --seq_len "$SEQ" -t "$BENCH_SECONDS" \
       --json_stats "$first/$variant/bench_jpqd_$round.json" >/dev/null
     if [ -d tools/onnxruntime/node_modules/onnxruntime-node ]; then
@@ -84,7 +84,7 @@ for round in $(seq 1 "$BENCH_ROUNDS"); do
   done
 done
 
-mkdir -p "$OUT/figures" "$OUT/figures/bert-mini-jpqd"
+mkdir -p "$OUT/figures/bert-mini-jpqd"
 cp "$first/jpqd/report/"*.png "$OUT/figures/" 2>/dev/null || true
 cp "$first/jpqd_mini/report/"*.png "$OUT/figures/bert-mini-jpqd/" 2>/dev/null || true
 /usr/bin/python3 - "$OUT" "$SEEDS" "$BENCH_ROUNDS" "$SEQ" <<'PY' | tee "$OUT/table.md"

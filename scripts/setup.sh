@@ -4,12 +4,15 @@
 #
 #   scripts/setup.sh                 # training + runtime, Release, into build/
 #   JPQD_BUILD_DIR=out scripts/setup.sh -DJPQD_SANITIZE=ON   # extra CMake flags are passed through
+#   JPQD_TARGETS=jpqd scripts/setup.sh                       # build only these targets (the demo's way)
+# The seconds each phase took go to $BUILD_DIR/setup_times (read by scripts/test.sh's time guard).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$SECONDS
 
 BUILD_DIR=${JPQD_BUILD_DIR:-build}
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   libtorch-dev libopenblas-dev libgloo-dev         # LibTorch; OpenBLAS or GEMMs run ~25x slower
   libdnnl-dev                                       # oneDNN, the runtime's kernels
   libonnx-dev libprotobuf-dev protobuf-compiler     # ONNX export
@@ -18,6 +21,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox                                       # compression report figures
   python3 python3-torch python3-numpy               # independent reference checks in tests
+  sentencepiece python3-sentencepiece python3-protobuf   # SentencePiece's trainer and encoder: tokenizer tests
 )
 # onnxruntime-node (a real ONNX Runtime, for parity tests and peer benchmarks) needs node and npm; a
 # machine with NodeSource's nodejs already has both, and Debian's npm conflicts with it.
@@ -40,7 +44,27 @@ if [ ! -d tools/onnxruntime/node_modules/onnxruntime-node ]; then
   (cd tools/onnxruntime && npm install --ignore-scripts --no-audit --no-fund --loglevel=error) ||
     echo "setup: warning: onnxruntime-node could not be installed; ONNX Runtime parity tests will be skipped" >&2
 fi
+# Hugging Face tokenizers (a native build of the Rust library) and GPT-2's BPE files: the oracle that the
+# tokenizer.json tests compare against.
+if [ ! -d tools/tokenizers_oracle/node_modules/@anush008/tokenizers ]; then
+  echo "setup: installing the tokenizers oracle (npm, --ignore-scripts)" >&2
+  (cd tools/tokenizers_oracle && npm install --ignore-scripts --no-audit --no-fund --loglevel=error) ||
+    echo "setup: warning: the tokenizers oracle could not be installed; its comparison test will be skipped" >&2
+fi
 
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@"
+installed=$SECONDS
+# ccache with a cache inside the checkout (unless CCACHE_DIR says otherwise): a clean clone starts cold, the
+# runtime-only tree of scripts/test.sh reuses the full tree's LibTorch-free objects, and rebuilds are quick.
+launcher=()
+if command -v ccache >/dev/null; then
+  export CCACHE_DIR=${CCACHE_DIR:-$PWD/.ccache}
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" "$@"
+configured=$SECONDS
 # Two cores, LibTorch headers: more than two parallel compiles only swaps.
-cmake --build "$BUILD_DIR" -j "${JPQD_JOBS:-2}"
+targets=()
+for t in ${JPQD_TARGETS:-}; do targets+=(--target "$t"); done
+cmake --build "$BUILD_DIR" -j "${JPQD_JOBS:-2}" "${targets[@]}"
+printf 'install=%d\nconfigure=%d\nbuild=%d\n' $((installed - started)) $((configured - installed)) \
+  $((SECONDS - configured)) >"$BUILD_DIR/setup_times"

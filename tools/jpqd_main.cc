@@ -45,6 +45,7 @@ void register_all(CLI::App& app) {
   register_eval_command(app);
   register_benchmark_command(app);
   register_inspect_command(app);
+  register_tokenize_command(app);
 }
 
 // Training runs LibTorch's OpenMP pool next to OpenBLAS's own pthread pool; both spin between calls and on a

@@ -1,11 +1,8 @@
 # A short run on the shipped SST-2 learns: a randomly initialised bert-tiny trained on 8,000 sentences
-# reaches well above chance (50.9% = majority class) on the dev set, and writes HF's output files.
+# reaches well above chance (50.9% = majority class) on the dev set, and writes HF's output files. The run is
+# the fixture sst2_tiny_8000 (tests/integration/fixtures.bash), which qat_sst2_within_fp32 starts from too.
 source "$(dirname "$0")/lib.bash"
-out="$WORK/run"
-"$JPQD" glue --model_name_or_path bert-tiny --task_name sst2 --do_train --do_eval --max_seq_length 64 \
-  --max_train_samples 8000 --per_device_train_batch_size 32 --per_device_eval_batch_size 64 \
-  --learning_rate 1e-3 --warmup_ratio 0.1 --num_train_epochs 2 --logging_steps 50 --save_strategy no \
-  --seed 42 --output_dir "$out" --disable_tqdm 2>"$WORK/log" || { cat "$WORK/log"; fail "jpqd glue failed"; }
+out=$(fixture sst2_tiny_8000)
 for f in config.json model.safetensors vocab.txt tokenizer_config.json trainer_state.json train_results.json \
          eval_results.json all_results.json; do
   [ -s "$out/$f" ] || fail "missing $f"

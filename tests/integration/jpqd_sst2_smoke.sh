@@ -8,12 +8,12 @@
 source "$(dirname "$0")/lib.bash"
 common=(--task_name sst2 --max_seq_length 64 --max_train_samples 2000 --per_device_train_batch_size 32
         --per_device_eval_batch_size 64 --logging_steps 10 --disable_tqdm)
-"$JPQD" glue --model_name_or_path bert-tiny --do_train --learning_rate 1e-3 --num_train_epochs 2 --save_strategy no --seed 7 \
-  --output_dir "$WORK/teacher" "${common[@]}" 2>"$WORK/teacher.log" || { tail -20 "$WORK/teacher.log"; fail "teacher"; }
+# The teacher: the fixture sst2_tiny_2000 (tests/integration/fixtures.bash), 2 epochs on 2,000 sentences.
+teacher=$(fixture sst2_tiny_2000)
 out="$WORK/jpqd"
 # 2000 samples / 32 = 63 steps per epoch: evaluations at 25, 50, ..., 175; checkpoints 63, 126, 189, of which
 # save_total_limit keeps the last 2.
-"$JPQD" glue --model_name_or_path bert-tiny --teacher_model_name_or_path "$WORK/teacher" \
+"$JPQD" glue --model_name_or_path bert-tiny --teacher_model_name_or_path "$teacher" \
   --nncf_compression_config "$SRC/configs/tiny-smoke-jpqd.json" --distillation_weight 0.9 \
   --do_train --do_eval --do_predict --learning_rate 1e-3 --num_train_epochs 3 --output_dir "$out" "${common[@]}" \
   --optim adamw_torch --evaluation_strategy steps --eval_steps 25 --save_strategy epoch --save_total_limit 2 \

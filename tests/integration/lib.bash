@@ -6,6 +6,7 @@ WORK=$(mktemp -d)
 trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/fixtures.bash"
 
 # expect_error <exit code> <text the one-line error must contain> -- <command...>
 # The command must exit with that code and print exactly one "jpqd: error:" line containing the text.

@@ -6,8 +6,8 @@
 source "$(dirname "$0")/lib.bash"
 common=(--task_name sst2 --max_seq_length 64 --per_device_train_batch_size 32 --learning_rate 1e-3
         --save_strategy no --seed 7 --disable_tqdm --logging_steps 8)
-"$JPQD" glue --model_name_or_path bert-tiny --max_train_samples 2000 --num_train_epochs 2 --do_train \
-  --output_dir "$WORK/fine_tuned" "${common[@]}" 2>"$WORK/ft.log" || { tail -20 "$WORK/ft.log"; fail "fine-tuning"; }
+# The fine-tuned start: the fixture sst2_tiny_2000 (tests/integration/fixtures.bash), 2 epochs on 2,000 sentences.
+fine_tuned=$(fixture sst2_tiny_2000)
 cat >"$WORK/movement.json" <<'JSON'
 {
   "algorithm": "movement_sparsity",
@@ -22,7 +22,7 @@ cat >"$WORK/movement.json" <<'JSON'
 }
 JSON
 out="$WORK/movement"
-"$JPQD" glue --model_name_or_path "$WORK/fine_tuned" --nncf_compression_config "$WORK/movement.json" \
+"$JPQD" glue --model_name_or_path "$fine_tuned" --nncf_compression_config "$WORK/movement.json" \
   --max_train_samples 1024 --num_train_epochs 4 --do_train --do_eval --do_predict --output_dir "$out" "${common[@]}" \
   2>"$WORK/movement.log" || { tail -30 "$WORK/movement.log"; fail "movement-only run"; }
 

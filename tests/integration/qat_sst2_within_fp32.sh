@@ -7,16 +7,16 @@ source "$(dirname "$0")/lib.bash"
 common=(--task_name sst2 --max_seq_length 64 --max_train_samples 8000 --per_device_train_batch_size 32
         --per_device_eval_batch_size 64 --warmup_ratio 0.1 --logging_steps 50 --save_strategy no --seed 42
         --disable_tqdm --do_train --do_eval)
-"$JPQD" glue --model_name_or_path bert-tiny --learning_rate 1e-3 --num_train_epochs 2 --output_dir "$WORK/fp32" \
-  "${common[@]}" 2>"$WORK/fp32.log" || { tail -20 "$WORK/fp32.log"; fail "float32 fine-tuning"; }
-"$JPQD" glue --model_name_or_path "$WORK/fp32" --nncf_compression_config "$SRC/configs/bert-base-qat.json" \
+# The float32 model: the fixture sst2_tiny_8000 (tests/integration/fixtures.bash), 2 epochs at lr 1e-3.
+fp32_dir=$(fixture sst2_tiny_8000)
+"$JPQD" glue --model_name_or_path "$fp32_dir" --nncf_compression_config "$SRC/configs/bert-base-qat.json" \
   --learning_rate 1e-4 --num_train_epochs 1 --output_dir "$WORK/qat" "${common[@]}" 2>"$WORK/qat.log" ||
   { tail -20 "$WORK/qat.log"; fail "QAT fine-tuning"; }
 "$JPQD" eval -m "$WORK/qat/model.jpqd" --task_name sst2 --max_seq_length 64 --output "$WORK/deployed.json" \
   2>"$WORK/eval.log" || { cat "$WORK/eval.log"; fail "jpqd eval of the QAT model"; }
 grep -q '"quantized": *true' "$WORK/qat/export.json" || fail "the QAT run did not export an INT8 model"
 
-fp32=$(json_value "$WORK/fp32/eval_results.json" eval_accuracy)
+fp32=$(json_value "$fp32_dir/eval_results.json" eval_accuracy)
 trained=$(json_value "$WORK/qat/eval_results.json" eval_accuracy)
 deployed=$(json_value "$WORK/deployed.json" eval_accuracy)
 echo "SST-2 dev accuracy: float32 $fp32, QAT trained $trained, QAT deployed $deployed"

@@ -9,6 +9,7 @@ namespace jpqd::cli {
 void register_benchmark_command(CLI::App& app);
 void register_eval_command(CLI::App& app);
 void register_inspect_command(CLI::App& app);
+void register_tokenize_command(CLI::App& app);
 
 #ifdef JPQD_WITH_TRAINING
 void register_glue_command(CLI::App& app);

@@ -11,7 +11,7 @@ namespace {
 using model::NodeKind;
 using model::NodeRole;
 
-const char* kWhere = "quantization";
+const char* kQuantizer = "quantization";
 
 // The names one op answers to.
 using Aliases = std::vector<std::string>;
@@ -88,7 +88,7 @@ std::vector<Candidate> candidates(const model::ModelGraph& graph) {
         } else if (node.role == NodeRole::kMatmul0Input0 || node.role == NodeRole::kMatmul0Input1) {
           a.consumers = {aliases_of(node.scope)};
         } else {
-          log_debug(kWhere, ": no quantizer for activation node ", node.name, " (role not quantized)");
+          log_debug(kQuantizer, ": no quantizer for activation node ", node.name, " (role not quantized)");
           break;
         }
         out.push_back(a);
@@ -114,12 +114,12 @@ bool override_matches(const std::string& pattern, const Candidate& cand) {
 }
 
 void check_scopes(const QuantizationConfig& c, const model::ModelGraph& graph, const std::vector<Candidate>& cands) {
-  require_scopes_match(c.ignored_scopes, graph, str_cat(kWhere, ".ignored_scopes"));
-  require_scopes_match(c.target_scopes, graph, str_cat(kWhere, ".target_scopes"));
-  require_scopes_match(c.weights.ignored_scopes, graph, str_cat(kWhere, ".weights.ignored_scopes"));
-  require_scopes_match(c.weights.target_scopes, graph, str_cat(kWhere, ".weights.target_scopes"));
-  require_scopes_match(c.activations.ignored_scopes, graph, str_cat(kWhere, ".activations.ignored_scopes"));
-  require_scopes_match(c.activations.target_scopes, graph, str_cat(kWhere, ".activations.target_scopes"));
+  require_scopes_match(c.ignored_scopes, graph, str_cat(kQuantizer, ".ignored_scopes"));
+  require_scopes_match(c.target_scopes, graph, str_cat(kQuantizer, ".target_scopes"));
+  require_scopes_match(c.weights.ignored_scopes, graph, str_cat(kQuantizer, ".weights.ignored_scopes"));
+  require_scopes_match(c.weights.target_scopes, graph, str_cat(kQuantizer, ".weights.target_scopes"));
+  require_scopes_match(c.activations.ignored_scopes, graph, str_cat(kQuantizer, ".activations.ignored_scopes"));
+  require_scopes_match(c.activations.target_scopes, graph, str_cat(kQuantizer, ".activations.target_scopes"));
   for (int weights = 1; weights >= 0; --weights) {
     const auto& overrides = weights ? c.weight_overrides : c.activation_overrides;
     const QuantizerKind kind = weights ? QuantizerKind::kWeight : QuantizerKind::kActivation;
@@ -127,7 +127,7 @@ void check_scopes(const QuantizationConfig& c, const model::ModelGraph& graph, c
       bool found = false;
       for (const auto& cand : cands)
         if (cand.placement.kind == kind && override_matches(pattern, cand)) found = true;
-      JPQD_CHECK(found, InvalidArgument, kWhere, ".scope_overrides.", weights ? "weights" : "activations", "[\"",
+      JPQD_CHECK(found, InvalidArgument, kQuantizer, ".scope_overrides.", weights ? "weights" : "activations", "[\"",
                  pattern, "\"]: matches no ", weights ? "weight" : "activation", " quantizer of the model");
     }
   }
@@ -180,14 +180,14 @@ std::vector<QuantizerPlacement> place_quantizers(const QuantizationConfig& confi
     bool kept = false;
     for (const auto& consumer : cand.consumers) kept = kept || consumer_kept(config, group, consumer);
     if (!kept) {
-      log_debug(kWhere, ": ignoring ", cand.placement.name);
+      log_debug(kQuantizer, ": ignoring ", cand.placement.name);
       continue;
     }
     QuantizerPlacement p = cand.placement;
     p.settings = settings_for(config, cand, graph);
     out.push_back(p);
   }
-  JPQD_CHECK(!out.empty(), InvalidArgument, kWhere,
+  JPQD_CHECK(!out.empty(), InvalidArgument, kQuantizer,
              ": no quantizer left after target_scopes and ignored_scopes; nothing would be quantized");
   return out;
 }

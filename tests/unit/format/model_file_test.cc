@@ -2,6 +2,7 @@
 // bytes of a valid file (recomputing the checksum when the structural check, not the checksum,
 // must catch the damage).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
@@ -60,7 +61,10 @@ std::string error_of(const std::string& bytes) {
 }
 
 TEST(ModelFile, RoundTripThroughDisk) {
-  const std::string path = (std::filesystem::temp_directory_path() / "jpqd_format_roundtrip.jpqd").string();
+  // Per process: ctest runs two tests at a time.
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("jpqd_format_roundtrip_" + std::to_string(::getpid()) + ".jpqd"))
+          .string();
   small_writer().write(path);
   ModelFile f = ModelFile::open(path);
   EXPECT_EQ(f.format_version(), kFormatVersion);

@@ -19,6 +19,7 @@
 #include "common/error.h"
 #include "format/random_bert.h"
 #include "jpqd/runtime.h"
+#include "scratch_dir.h"
 
 namespace jpqd::runtime {
 namespace {
@@ -150,7 +151,7 @@ TEST_P(Concurrency, ThreadsAndStreamsMatchSingleThreadedRunsAndRejectBadRequests
   o.int8 = int8;
   o.task = int8 ? format::TaskType::kSequenceClassification : format::TaskType::kQuestionAnswering;
   o.seed = 7;
-  const std::string path = std::string(JPQD_BINARY_DIR) + "/concurrency_test_" + (int8 ? "int8" : "fp32") + ".jpqd";
+  const std::string path = scratch_path(int8 ? "concurrency_test_int8.jpqd" : "concurrency_test_fp32.jpqd");
   format::write_random_bert(path, o);
   const Model model = Model::load(path);
 
@@ -183,7 +184,7 @@ TEST(ModelRun, RejectsABatchWhoseSizeOverflows) {
   format::RandomBertOptions o;
   o.hidden_size = 16, o.num_layers = 1, o.num_heads = 2, o.intermediate_size = 8, o.vocab_size = 10;
   o.max_position_embeddings = 8;
-  const std::string path = std::string(JPQD_BINARY_DIR) + "/concurrency_test_overflow.jpqd";
+  const std::string path = scratch_path("concurrency_test_overflow.jpqd");
   format::write_random_bert(path, o);
   const Model model = Model::load(path);
   const std::vector<int64_t> ids(4, 1);

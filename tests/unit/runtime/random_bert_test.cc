@@ -6,6 +6,7 @@
 
 #include "format/random_bert.h"
 #include "jpqd/runtime.h"
+#include "scratch_dir.h"
 
 namespace jpqd::runtime {
 namespace {
@@ -17,7 +18,7 @@ TEST(RandomBert, PrunedInt8AndFp32FilesLoadAndRun) {
     o.max_position_embeddings = 32, o.heads_per_layer = {4, 0, 2}, o.ffn_per_layer = {128, 64, 0};
     o.int8 = int8;
     o.task = int8 ? format::TaskType::kQuestionAnswering : format::TaskType::kSequenceClassification;
-    const std::string path = std::string(JPQD_BINARY_DIR) + "/random_bert_test.jpqd";
+    const std::string path = scratch_path("random_bert_test.jpqd");
     format::write_random_bert(path, o);
     Model model = Model::load(path);
     EXPECT_EQ(model.info().int8, int8);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <thread>
 
@@ -14,6 +15,7 @@
 #include "format/model_file.h"
 #include "format/model_writer.h"
 #include "jpqd/runtime.h"
+#include "scratch_dir.h"
 
 namespace jpqd::runtime {
 namespace {
@@ -160,7 +162,7 @@ std::string rewritten(const std::string& source,
   edit(meta, tensors);
   format::ModelWriter w(meta);
   for (const auto& [name, dtype, shape, bytes] : tensors) w.add_tensor(name, dtype, shape, bytes.data(), bytes.size());
-  const std::string path = std::string(JPQD_BINARY_DIR) + "/session_test_" + source;
+  const std::string path = scratch_path("session_test_" + source);
   w.write(path);
   return path;
 }
@@ -205,7 +207,7 @@ TEST(Session, InconsistentFilesAreRejectedAtLoad) {
 }
 
 TEST(Session, CorruptFileIsRejectedAtLoad) {
-  const std::string path = std::string(JPQD_BINARY_DIR) + "/session_test_corrupt.jpqd";
+  const std::string path = scratch_path("session_test_corrupt.jpqd");
   std::vector<char> bytes;
   {
     std::FILE* f = std::fopen(fixture("tiny_int8_cls.jpqd").c_str(), "rb");
@@ -232,11 +234,12 @@ TEST(IsaFallback, EffectiveIsaHonoursTheCap) {
 TEST(IsaFallback, OpsAndTinyModelsStillMatchUnderAvx2) {
   if (std::getenv("JPQD_MAX_ISA") != nullptr) GTEST_SKIP() << "already the child";
   // A fresh process, so oneDNN sees the cap before its first primitive.
+  const std::string log = scratch_path("isa_fallback_child.log");
   const std::string cmd = "JPQD_MAX_ISA=avx2 /proc/" + std::to_string(::getpid()) +
                           "/exe --gtest_brief=1 "
                           "--gtest_filter='TinyModel.*:Int8Linear.*:Fp32Linear.*:Attention.*:IsaFallback.Effective*' "
-                          "> " JPQD_BINARY_DIR "/isa_fallback_child.log 2>&1";
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << "see " JPQD_BINARY_DIR "/isa_fallback_child.log";
+                          "> " + log + " 2>&1";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << std::ifstream(log).rdbuf();
 }
 
 }  // namespace

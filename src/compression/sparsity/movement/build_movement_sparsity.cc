@@ -13,14 +13,14 @@ namespace {
 
 using model::NodeRole;
 
-const char* kWhere = "movement_sparsity";
+const char* kMovement = "movement_sparsity";
 
 void check_scopes(const MovementSparsityConfig& c, const model::ModelGraph& graph) {
-  require_scopes_match(c.target_scopes, graph, str_cat(kWhere, ".target_scopes"));
-  require_scopes_match(c.ignored_scopes, graph, str_cat(kWhere, ".ignored_scopes"));
+  require_scopes_match(c.target_scopes, graph, str_cat(kMovement, ".target_scopes"));
+  require_scopes_match(c.ignored_scopes, graph, str_cat(kMovement, ".ignored_scopes"));
   for (size_t i = 0; i < c.sparse_structure_by_scopes.size(); ++i)
     require_scopes_match(c.sparse_structure_by_scopes[i].target_scopes, graph,
-                         str_cat(kWhere, ".sparse_structure_by_scopes[", i, "].target_scopes"));
+                         str_cat(kMovement, ".sparse_structure_by_scopes[", i, "].target_scopes"));
 }
 
 // The sparse_structure_by_scopes entry for a layer; fine when none matches.
@@ -29,7 +29,7 @@ SparseStructureEntry structure_for(const MovementSparsityConfig& c, const model:
   int matched = -1;
   for (size_t i = 0; i < c.sparse_structure_by_scopes.size(); ++i) {
     if (!any_scope_matches(c.sparse_structure_by_scopes[i].target_scopes, node.scope)) continue;
-    JPQD_CHECK(matched < 0, InvalidArgument, kWhere, ".sparse_structure_by_scopes: layer ", node.name, " (\"",
+    JPQD_CHECK(matched < 0, InvalidArgument, kMovement, ".sparse_structure_by_scopes: layer ", node.name, " (\"",
                node.scope, "\") is matched by entries [", matched, "] and [", i, "]; a layer may match only one");
     matched = static_cast<int>(i);
     chosen = c.sparse_structure_by_scopes[i];
@@ -69,7 +69,7 @@ std::vector<StructuredGroup> make_groups(const model::ModelGraph& graph, const s
     if (rule->attention && head_dim <= 0) continue;
     blocks[{node.layer_index, rule->attention ? 0 : 1}].push_back(&node);
   }
-  JPQD_CHECK(!blocks.empty(), InvalidArgument, kWhere,
+  JPQD_CHECK(!blocks.empty(), InvalidArgument, kMovement,
              ".params.enable_structured_masking: the model has no attention or feed-forward blocks to mask");
   std::vector<StructuredGroup> groups;
   for (const auto& [key, nodes] : blocks) {
@@ -109,14 +109,14 @@ std::vector<StructuredGroup> make_groups(const model::ModelGraph& graph, const s
       g.members.push_back(m);
     }
     if (!problem.empty()) {
-      log_warning(kWhere, ": structured masking skips the ", g.type, " block of encoder layer ", g.layer_index, ": ",
+      log_warning(kMovement, ": structured masking skips the ", g.type, " block of encoder layer ", g.layer_index, ": ",
                   problem);
       continue;
     }
     groups.push_back(std::move(g));
   }
   if (groups.empty())
-    log_warning(kWhere, ": structured masking is enabled but no attention or feed-forward block qualifies; only the "
+    log_warning(kMovement, ": structured masking is enabled but no attention or feed-forward block qualifies; only the "
                         "unstructured masks will be frozen");
   return groups;
 }
@@ -129,15 +129,15 @@ std::unique_ptr<MovementSparsityController> build_movement_sparsity(const Moveme
   check_scopes(config, graph);
   if (options.num_train_epochs > 0) {
     const bool beyond = config.warmup_end_epoch > options.num_train_epochs;
-    JPQD_CHECK(!beyond || options.epochs_set_by_max_steps, InvalidArgument, kWhere, ".params.warmup_end_epoch: ",
+    JPQD_CHECK(!beyond || options.epochs_set_by_max_steps, InvalidArgument, kMovement, ".params.warmup_end_epoch: ",
                config.warmup_end_epoch, " is beyond the ", options.num_train_epochs,
                " training epochs, so the warm-up would never finish");
     if (beyond)
-      log_warning(kWhere, ": --max_steps ends training in epoch ", options.num_train_epochs, ", before warmup_end_epoch ",
-                  config.warmup_end_epoch, ": the warm-up never finishes, so no structured masking happens and the "
-                  "model exports dense");
+      log_warning(kMovement, ": --max_steps ends training in epoch ", options.num_train_epochs,
+                  ", before warmup_end_epoch ", config.warmup_end_epoch,
+                  ": the warm-up never finishes, so no structured masking happens and the model exports dense");
     else if (config.warmup_end_epoch == options.num_train_epochs)
-      log_warning(kWhere, ": warmup_end_epoch equals num_train_epochs (", options.num_train_epochs,
+      log_warning(kMovement, ": warmup_end_epoch equals num_train_epochs (", options.num_train_epochs,
                   "), so training ends with the warm-up: the masks are never frozen and no structured masking "
                   "happens");
   }
@@ -148,7 +148,7 @@ std::unique_ptr<MovementSparsityController> build_movement_sparsity(const Moveme
     TORCH_CHECK(node.linear != nullptr, "model graph: Linear node ", node.name, " without a layer");
     if (!config.target_scopes.empty() && !any_scope_matches(config.target_scopes, node.scope)) continue;
     if (any_scope_matches(config.ignored_scopes, node.scope)) {
-      log_debug(kWhere, ": ignoring ", node.name);
+      log_debug(kMovement, ": ignoring ", node.name);
       continue;
     }
     const SparseStructureEntry entry = structure_for(config, node);
@@ -159,14 +159,14 @@ std::unique_ptr<MovementSparsityController> build_movement_sparsity(const Moveme
     sparsifier->to(linear.weight.device(), linear.weight.scalar_type());
     layers.push_back({node.name, node.scope, node.layer_index, node.role, node.linear, sparsifier});
   }
-  JPQD_CHECK(!layers.empty(), InvalidArgument, kWhere,
+  JPQD_CHECK(!layers.empty(), InvalidArgument, kMovement,
              ": no Linear layer left to sparsify after target_scopes and ignored_scopes");
 
   std::vector<StructuredGroup> groups;
   if (config.enable_structured_masking) groups = make_groups(graph, layers, options.head_dim);
   // Attach only once everything validated, so a config error leaves the model untouched.
   for (auto& l : layers) l.linear->add_params_hook("sparsifier", l.sparsifier, model::kSparsityPriority);
-  log_info(kWhere, ": sparsifying ", layers.size(), " Linear layers", config.enable_structured_masking
+  log_info(kMovement, ": sparsifying ", layers.size(), " Linear layers", config.enable_structured_masking
                                                                            ? str_cat(", ", groups.size(), " structured groups")
                                                                            : std::string());
   return std::make_unique<MovementSparsityController>(config, std::move(layers), std::move(groups),

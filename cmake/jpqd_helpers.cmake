@@ -10,15 +10,17 @@ set(JPQD_UNITY_BATCH_SIZE 6 CACHE STRING "Sources per unity translation unit in 
 
 # The target that owns the shared precompiled header. GCC refuses a precompiled header built with other
 # position-independence flags (-fPIC against Debian's default -fPIE) or other predefined macros (-pthread's
-# _REENTRANT, which RE2's pkg-config flags bring to some targets only), so it and every user compile with
-# -fPIC -pthread.
+# _REENTRANT, which RE2's pkg-config flags bring to some targets only; -fopenmp's _OPENMP, which the runtime
+# passes on to whatever links it), so it and every user compile with the same three flags. No LibTorch-world
+# source has an OpenMP pragma for -fopenmp to switch on.
+set(JPQD_TORCH_PCH_FLAGS -fPIC -pthread -fopenmp)
 function(jpqd_torch_pch_owner)
   if(TARGET jpqd_torch_pch)
     return()
   endif()
   add_library(jpqd_torch_pch OBJECT ${PROJECT_SOURCE_DIR}/cmake/torch_pch.cc)
   target_link_libraries(jpqd_torch_pch PRIVATE ${TORCH_LIBRARIES})
-  target_compile_options(jpqd_torch_pch PRIVATE -fPIC -pthread -O2)
+  target_compile_options(jpqd_torch_pch PRIVATE ${JPQD_TORCH_PCH_FLAGS} -O2)
   target_precompile_headers(jpqd_torch_pch PRIVATE <torch/torch.h>)
 endfunction()
 
@@ -32,7 +34,7 @@ function(jpqd_torch_target target)
   target_link_libraries(${target} PRIVATE ${TORCH_LIBRARIES})
   target_precompile_headers(${target} REUSE_FROM jpqd_torch_pch)
   # The last -O on the command line wins over CMAKE_BUILD_TYPE's.
-  target_compile_options(${target} PRIVATE -fPIC -pthread -O${ARG_OPTIMIZE})
+  target_compile_options(${target} PRIVATE ${JPQD_TORCH_PCH_FLAGS} -O${ARG_OPTIMIZE})
   if(JPQD_UNITY_BATCH_SIZE GREATER 0)
     set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${JPQD_UNITY_BATCH_SIZE})
   endif()

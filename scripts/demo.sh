@@ -18,7 +18,8 @@ student=models/bert-mini-imdb teacher=models/bert-mini8-imdb-sst2
 for model in "$student" "$teacher"; do
   [ -f "$model/config.json" ] || { echo "demo: the shipped model $model is missing" >&2; exit 1; }
 done
-scripts/setup.sh
+# The demo runs only the jpqd binary: build just that (not the tests and benchmarks).
+JPQD_TARGETS=${JPQD_TARGETS:-jpqd} scripts/setup.sh
 JPQD=${JPQD_BUILD_DIR:-build}/tools/jpqd
 out=${JPQD_DEMO_DIR:-runs/demo}
 mkdir -p "$out"

@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "compression/config/compression_config.h"
+#include "config_test_support.h"
 
 namespace jpqd::compression {
 namespace {
@@ -14,13 +15,8 @@ const char* kQuantization = R"({"algorithm":"quantization"})";
 
 std::string config_path(const std::string& name) { return std::string(JPQD_SOURCE_DIR) + "/configs/" + name; }
 
-void expect_error(const Json& json, std::initializer_list<std::string> fragments) {
-  try {
-    CompressionConfig::parse(json, "c.json");
-    FAIL() << "no error for " << json.dump();
-  } catch (const InvalidArgument& e) {
-    for (const auto& f : fragments) EXPECT_NE(std::string(e.what()).find(f), std::string::npos) << e.what();
-  }
+void expect_compression_error(const Json& json, std::initializer_list<std::string> fragments) {
+  testing::expect_parse_error<CompressionConfig>(json, "c.json", fragments);
 }
 
 TEST(ConfigCompression, SingleAlgorithmObject) {
@@ -58,37 +54,37 @@ TEST(ConfigCompression, OvConfigWrapper) {
 
 TEST(ConfigCompression, OvConfigWrapperRejectsUnknownKeysAndBadValues) {
   Json j = {{"compression", Json::parse(kMovement)}, {"input_infos", Json::array()}};
-  expect_error(j, {"c.json", "unknown key \"input_infos\""});
+  expect_compression_error(j, {"c.json", "unknown key \"input_infos\""});
   j = {{"compression", Json::parse(kMovement)}, {"target_device", "GPU"}};
-  expect_error(j, {"c.json.target_device", "GPU"});
+  expect_compression_error(j, {"c.json.target_device", "GPU"});
   j = {{"input_info", Json::array()}};
-  expect_error(j, {"c.json", "\"compression\""});
+  expect_compression_error(j, {"c.json", "\"compression\""});
 }
 
 TEST(ConfigCompression, UnknownAlgorithm) {
-  expect_error(Json::parse(R"({"algorithm":"magnitude_sparsity"})"), {"c.json.algorithm", "magnitude_sparsity"});
-  expect_error(Json::parse(R"([{"algorithm":"movement_sparsity","params":{"warmup_start_epoch":1,"warmup_end_epoch":2,
+  expect_compression_error(Json::parse(R"({"algorithm":"magnitude_sparsity"})"), {"c.json.algorithm", "magnitude_sparsity"});
+  expect_compression_error(Json::parse(R"([{"algorithm":"movement_sparsity","params":{"warmup_start_epoch":1,"warmup_end_epoch":2,
       "importance_regularization_factor":0}}, {"algorithm":"rb_sparsity"}])"),
                {"c.json[1].algorithm", "rb_sparsity"});
 }
 
 TEST(ConfigCompression, AlgorithmGivenTwice) {
-  expect_error(Json::array({Json::parse(kMovement), Json::parse(kMovement)}),
+  expect_compression_error(Json::array({Json::parse(kMovement), Json::parse(kMovement)}),
                {"c.json[1].algorithm", "movement_sparsity", "twice"});
-  expect_error(Json::array({Json::parse(kQuantization), Json::parse(kQuantization)}),
+  expect_compression_error(Json::array({Json::parse(kQuantization), Json::parse(kQuantization)}),
                {"c.json[1].algorithm", "quantization", "twice"});
 }
 
 TEST(ConfigCompression, NotAnAlgorithm) {
-  expect_error(Json(3), {"c.json", "3"});
-  expect_error(Json::array({Json("movement_sparsity")}), {"c.json[0]", "algorithm object"});
-  expect_error(Json::array({Json::object()}), {"c.json[0]", "algorithm"});
+  expect_compression_error(Json(3), {"c.json", "3"});
+  expect_compression_error(Json::array({Json("movement_sparsity")}), {"c.json[0]", "algorithm object"});
+  expect_compression_error(Json::array({Json::object()}), {"c.json[0]", "algorithm"});
 }
 
 TEST(ConfigCompression, ErrorsInsideAnAlgorithmCarryTheListPath) {
   Json j = Json::array({Json::parse(kQuantization), Json::parse(kMovement)});
   j[1]["params"]["power"] = -1;
-  expect_error(j, {"c.json[1].params.power", "-1"});
+  expect_compression_error(j, {"c.json[1].params.power", "-1"});
 }
 
 TEST(ConfigCompression, PublishedGlueConfigLoadsUnchanged) {

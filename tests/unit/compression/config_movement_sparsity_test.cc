@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "compression/config/movement_sparsity_config.h"
+#include "config_test_support.h"
 
 namespace jpqd::compression {
 namespace {
@@ -14,13 +15,8 @@ Json base() {
 }
 
 // Expects InvalidArgument whose message contains every fragment.
-void expect_error(const Json& json, std::initializer_list<std::string> fragments) {
-  try {
-    MovementSparsityConfig::parse(json, "cfg");
-    FAIL() << "no error for " << json.dump();
-  } catch (const InvalidArgument& e) {
-    for (const auto& f : fragments) EXPECT_NE(std::string(e.what()).find(f), std::string::npos) << e.what();
-  }
+void expect_movement_error(const Json& json, std::initializer_list<std::string> fragments) {
+  testing::expect_parse_error<MovementSparsityConfig>(json, "cfg", fragments);
 }
 
 TEST(ConfigMovementSparsity, DefaultsOfSection1_1) {
@@ -75,17 +71,17 @@ TEST(ConfigMovementSparsity, RequiredParams) {
   for (const char* key : {"warmup_start_epoch", "warmup_end_epoch", "importance_regularization_factor"}) {
     Json j = base();
     j["params"].erase(key);
-    expect_error(j, {"cfg.params", key});
+    expect_movement_error(j, {"cfg.params", key});
   }
   Json j = base();
   j.erase("params");
-  expect_error(j, {"cfg", "params"});
+  expect_movement_error(j, {"cfg", "params"});
 }
 
 TEST(ConfigMovementSparsity, WarmupStartMustBeAtLeastOneWithoutStepsPerEpoch) {
   Json j = base();
   j["params"]["warmup_start_epoch"] = 0;
-  expect_error(j, {"cfg.params.warmup_start_epoch", "steps_per_epoch", "0"});
+  expect_movement_error(j, {"cfg.params.warmup_start_epoch", "steps_per_epoch", "0"});
   j["params"]["steps_per_epoch"] = 10;
   EXPECT_NO_THROW(MovementSparsityConfig::parse(j, "cfg"));
 }
@@ -93,41 +89,41 @@ TEST(ConfigMovementSparsity, WarmupStartMustBeAtLeastOneWithoutStepsPerEpoch) {
 TEST(ConfigMovementSparsity, WarmupOrder) {
   Json j = base();
   j["params"]["warmup_end_epoch"] = 1;
-  expect_error(j, {"warmup_start_epoch < warmup_end_epoch", "warmup_end_epoch 1"});
+  expect_movement_error(j, {"warmup_start_epoch < warmup_end_epoch", "warmup_end_epoch 1"});
   j = base();
   j["params"]["warmup_start_epoch"] = -1;
   j["params"]["steps_per_epoch"] = 3;
-  expect_error(j, {"0 <= warmup_start_epoch", "-1"});
+  expect_movement_error(j, {"0 <= warmup_start_epoch", "-1"});
 }
 
 TEST(ConfigMovementSparsity, ValueRules) {
   Json j = base();
   j["params"]["importance_regularization_factor"] = -0.1;
-  expect_error(j, {"importance_regularization_factor", "-0.1"});
+  expect_movement_error(j, {"importance_regularization_factor", "-0.1"});
   j = base();
   j["params"]["power"] = 0;
-  expect_error(j, {"cfg.params.power", "> 0"});
+  expect_movement_error(j, {"cfg.params.power", "> 0"});
   j = base();
   j["params"]["steps_per_epoch"] = 0;
-  expect_error(j, {"cfg.params.steps_per_epoch", ">= 1"});
+  expect_movement_error(j, {"cfg.params.steps_per_epoch", ">= 1"});
   j = base();
   j["params"]["warmup_end_epoch"] = 2.5;
-  expect_error(j, {"cfg.params.warmup_end_epoch", "integer", "2.5"});
+  expect_movement_error(j, {"cfg.params.warmup_end_epoch", "integer", "2.5"});
   j = base();
   j["params"]["enable_structured_masking"] = "yes";
-  expect_error(j, {"enable_structured_masking", "\"yes\""});
+  expect_movement_error(j, {"enable_structured_masking", "\"yes\""});
 }
 
 TEST(ConfigMovementSparsity, MisspelledKeysAreRejectedWithTheirPath) {
   Json j = base();
   j["params"]["warmup_end_epochs"] = 3;
-  expect_error(j, {"cfg.params", "unknown key \"warmup_end_epochs\""});
+  expect_movement_error(j, {"cfg.params", "unknown key \"warmup_end_epochs\""});
   j = base();
   j["ignore_scopes"] = Json::array();
-  expect_error(j, {"cfg", "unknown key \"ignore_scopes\""});
+  expect_movement_error(j, {"cfg", "unknown key \"ignore_scopes\""});
   j = base();
   j["sparse_structure_by_scopes"] = Json::parse(R"([{"mode":"block","sparse_factor":[2,2],"target_scopes":"x"}])");
-  expect_error(j, {"cfg.sparse_structure_by_scopes[0]", "unknown key \"sparse_factor\""});
+  expect_movement_error(j, {"cfg.sparse_structure_by_scopes[0]", "unknown key \"sparse_factor\""});
 }
 
 TEST(ConfigMovementSparsity, SparseStructureRules) {
@@ -136,29 +132,29 @@ TEST(ConfigMovementSparsity, SparseStructureRules) {
     j["sparse_structure_by_scopes"] = Json::array({Json::parse(entry)});
     return j;
   };
-  expect_error(with(R"({"mode":"fine","sparse_factors":[2,2],"target_scopes":"x"})"),
+  expect_movement_error(with(R"({"mode":"fine","sparse_factors":[2,2],"target_scopes":"x"})"),
                {"sparse_structure_by_scopes[0].sparse_factors", "fine", "[2,2]"});
-  expect_error(with(R"({"mode":"fine","axis":0,"target_scopes":"x"})"), {"[0].axis", "fine"});
-  expect_error(with(R"({"mode":"block","target_scopes":"x"})"), {"[0]", "requires \"sparse_factors\""});
-  expect_error(with(R"({"mode":"block","sparse_factors":[2],"target_scopes":"x"})"), {"[0].sparse_factors", "[2]"});
-  expect_error(with(R"({"mode":"block","sparse_factors":[2,0],"target_scopes":"x"})"), {"[0].sparse_factors", "positive"});
-  expect_error(with(R"({"mode":"block","sparse_factors":[2,2],"axis":1,"target_scopes":"x"})"), {"[0].axis", "block"});
-  expect_error(with(R"({"mode":"per_dim","target_scopes":"x"})"), {"[0]", "requires \"axis\""});
-  expect_error(with(R"({"mode":"per_dim","axis":2,"target_scopes":"x"})"), {"[0].axis", "0 or 1", "2"});
-  expect_error(with(R"({"mode":"per_dim","axis":0,"sparse_factors":[1,4],"target_scopes":"x"})"),
+  expect_movement_error(with(R"({"mode":"fine","axis":0,"target_scopes":"x"})"), {"[0].axis", "fine"});
+  expect_movement_error(with(R"({"mode":"block","target_scopes":"x"})"), {"[0]", "requires \"sparse_factors\""});
+  expect_movement_error(with(R"({"mode":"block","sparse_factors":[2],"target_scopes":"x"})"), {"[0].sparse_factors", "[2]"});
+  expect_movement_error(with(R"({"mode":"block","sparse_factors":[2,0],"target_scopes":"x"})"), {"[0].sparse_factors", "positive"});
+  expect_movement_error(with(R"({"mode":"block","sparse_factors":[2,2],"axis":1,"target_scopes":"x"})"), {"[0].axis", "block"});
+  expect_movement_error(with(R"({"mode":"per_dim","target_scopes":"x"})"), {"[0]", "requires \"axis\""});
+  expect_movement_error(with(R"({"mode":"per_dim","axis":2,"target_scopes":"x"})"), {"[0].axis", "0 or 1", "2"});
+  expect_movement_error(with(R"({"mode":"per_dim","axis":0,"sparse_factors":[1,4],"target_scopes":"x"})"),
                {"[0].sparse_factors", "per_dim", "[1,4]"});
-  expect_error(with(R"({"mode":"rows","target_scopes":"x"})"), {"[0].mode", "\"rows\""});
-  expect_error(with(R"({"mode":"fine"})"), {"[0]", "target_scopes"});
-  expect_error(with(R"({"mode":"fine","target_scopes":[]})"), {"[0].target_scopes", "empty"});
-  expect_error(with(R"({"mode":"fine","target_scopes":[3]})"), {"[0].target_scopes[0]", "3"});
-  expect_error(with(R"({"mode":"fine","target_scopes":"{re}(unclosed"})"),
+  expect_movement_error(with(R"({"mode":"rows","target_scopes":"x"})"), {"[0].mode", "\"rows\""});
+  expect_movement_error(with(R"({"mode":"fine"})"), {"[0]", "target_scopes"});
+  expect_movement_error(with(R"({"mode":"fine","target_scopes":[]})"), {"[0].target_scopes", "empty"});
+  expect_movement_error(with(R"({"mode":"fine","target_scopes":[3]})"), {"[0].target_scopes[0]", "3"});
+  expect_movement_error(with(R"({"mode":"fine","target_scopes":"{re}(unclosed"})"),
                {"[0].target_scopes", "{re}(unclosed", "regular expression"});
 }
 
 TEST(ConfigMovementSparsity, AlgorithmNameMustMatch) {
   Json j = base();
   j["algorithm"] = "magnitude_sparsity";
-  expect_error(j, {"cfg.algorithm", "magnitude_sparsity"});
+  expect_movement_error(j, {"cfg.algorithm", "magnitude_sparsity"});
 }
 
 }  // namespace

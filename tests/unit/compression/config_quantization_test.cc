@@ -5,19 +5,15 @@
 #include "common/error.h"
 #include "compression/config/compression_config.h"
 #include "compression/config/quantization_config.h"
+#include "config_test_support.h"
 
 namespace jpqd::compression {
 namespace {
 
 Json parse(const std::string& text) { return Json::parse(text); }
 
-void expect_error(const Json& json, std::initializer_list<std::string> fragments) {
-  try {
-    QuantizationConfig::parse(json, "cfg");
-    FAIL() << "no error for " << json.dump();
-  } catch (const InvalidArgument& e) {
-    for (const auto& f : fragments) EXPECT_NE(std::string(e.what()).find(f), std::string::npos) << e.what();
-  }
+void expect_quantization_error(const Json& json, std::initializer_list<std::string> fragments) {
+  testing::expect_parse_error<QuantizationConfig>(json, "cfg", fragments);
 }
 
 Json with(const std::string& key, const Json& value) {
@@ -95,37 +91,37 @@ TEST(ConfigQuantization, AcceptsNncfKeysThatDoNotChangeBert) {
 }
 
 TEST(ConfigQuantization, Errors) {
-  expect_error(with("weights", parse(R"({"bits": 4})")), {"cfg.weights.bits", "4", "only 8-bit"});
-  expect_error(with("scope_overrides", parse(R"({"activations": {"{re}.*x": {"bits": 16}}})")), {"bits", "16"});
-  expect_error(with("activations", parse(R"({"mode": "symetric"})")), {"cfg.activations.mode", "symetric"});
-  expect_error(with("preset", "fast"), {"cfg.preset", "fast"});
-  expect_error(with("overflow_fix", "sometimes"), {"cfg.overflow_fix", "sometimes"});
-  expect_error(with("initializer", parse(R"({"range": {"type": "threesigma"}})")),
+  expect_quantization_error(with("weights", parse(R"({"bits": 4})")), {"cfg.weights.bits", "4", "only 8-bit"});
+  expect_quantization_error(with("scope_overrides", parse(R"({"activations": {"{re}.*x": {"bits": 16}}})")), {"bits", "16"});
+  expect_quantization_error(with("activations", parse(R"({"mode": "symetric"})")), {"cfg.activations.mode", "symetric"});
+  expect_quantization_error(with("preset", "fast"), {"cfg.preset", "fast"});
+  expect_quantization_error(with("overflow_fix", "sometimes"), {"cfg.overflow_fix", "sometimes"});
+  expect_quantization_error(with("initializer", parse(R"({"range": {"type": "threesigma"}})")),
                {"cfg.initializer.range.type", "threesigma"});
-  expect_error(with("initializer", parse(R"({"range": {"type": "percentile", "params": {"min_percentile": 50, "max_percentile": 10}}})")),
+  expect_quantization_error(with("initializer", parse(R"({"range": {"type": "percentile", "params": {"min_percentile": 50, "max_percentile": 10}}})")),
                {"percentiles", "50", "10"});
-  expect_error(with("initializer", parse(R"({"range": {"type": "percentile", "params": {"max_percentile": 101}}})")),
+  expect_quantization_error(with("initializer", parse(R"({"range": {"type": "percentile", "params": {"max_percentile": 101}}})")),
                {"max_percentile", "101"});
-  expect_error(with("initializer", parse(R"({"range": {"type": "percentile", "params": {"min_percentile": -1}}})")),
+  expect_quantization_error(with("initializer", parse(R"({"range": {"type": "percentile", "params": {"min_percentile": -1}}})")),
                {"min_percentile", "-1"});
-  expect_error(with("initializer", parse(R"({"range": {"type": "min_max", "params": {"min_percentile": 1}}})")),
+  expect_quantization_error(with("initializer", parse(R"({"range": {"type": "min_max", "params": {"min_percentile": 1}}})")),
                {"cfg.initializer.range.params", "percentile"});
-  expect_error(with("initializer", parse(R"({"range": {"num_init_samples": -3}})")), {"num_init_samples", "-3"});
-  expect_error(with("initializer", parse(R"({"range": [{"num_init_samples": 3}]})")), {"cfg.initializer.range", "list"});
-  expect_error(with("initializer", parse(R"({"precision": {}})")), {"cfg.initializer", "precision"});
-  expect_error(with("weigths", parse("{}")), {"unknown key \"weigths\""});
-  expect_error(with("weights", parse(R"({"granularity": 1})")), {"cfg.weights", "granularity"});
-  expect_error(with("activations", parse(R"({"per_channel": true})")), {"cfg.activations.per_channel", "per-channel"});
-  expect_error(with("scope_overrides", parse(R"({"biases": {}})")), {"cfg.scope_overrides", "biases"});
-  expect_error(with("scope_overrides", parse(R"({"weights": {"{re}.*x": {"mode": "symmetric", "range": {}}}})")),
+  expect_quantization_error(with("initializer", parse(R"({"range": {"num_init_samples": -3}})")), {"num_init_samples", "-3"});
+  expect_quantization_error(with("initializer", parse(R"({"range": [{"num_init_samples": 3}]})")), {"cfg.initializer.range", "list"});
+  expect_quantization_error(with("initializer", parse(R"({"precision": {}})")), {"cfg.initializer", "precision"});
+  expect_quantization_error(with("weigths", parse("{}")), {"unknown key \"weigths\""});
+  expect_quantization_error(with("weights", parse(R"({"granularity": 1})")), {"cfg.weights", "granularity"});
+  expect_quantization_error(with("activations", parse(R"({"per_channel": true})")), {"cfg.activations.per_channel", "per-channel"});
+  expect_quantization_error(with("scope_overrides", parse(R"({"biases": {}})")), {"cfg.scope_overrides", "biases"});
+  expect_quantization_error(with("scope_overrides", parse(R"({"weights": {"{re}.*x": {"mode": "symmetric", "range": {}}}})")),
                {"range", "not supported"});
-  expect_error(with("scope_overrides", parse(R"({"weights": {"{re}.*x": {"levels": 3}}})")), {"levels"});
-  expect_error(with("scope_overrides", parse(R"({"weights": {"{re}(": {"mode": "symmetric"}}})")), {"regular expression"});
-  expect_error(with("ignored_scopes", parse(R"(["{re}[a"])")), {"cfg.ignored_scopes", "regular expression"});
-  expect_error(with("quantize_outputs", true), {"quantize_outputs"});
-  expect_error(with("weights", parse(R"({"logarithm_scale": true})")), {"logarithm_scale"});
-  expect_error(with("compression_lr_multiplier", -1), {"compression_lr_multiplier"});
-  expect_error(with("algorithm", "pruning"), {"cfg.algorithm", "pruning"});
+  expect_quantization_error(with("scope_overrides", parse(R"({"weights": {"{re}.*x": {"levels": 3}}})")), {"levels"});
+  expect_quantization_error(with("scope_overrides", parse(R"({"weights": {"{re}(": {"mode": "symmetric"}}})")), {"regular expression"});
+  expect_quantization_error(with("ignored_scopes", parse(R"(["{re}[a"])")), {"cfg.ignored_scopes", "regular expression"});
+  expect_quantization_error(with("quantize_outputs", true), {"quantize_outputs"});
+  expect_quantization_error(with("weights", parse(R"({"logarithm_scale": true})")), {"logarithm_scale"});
+  expect_quantization_error(with("compression_lr_multiplier", -1), {"compression_lr_multiplier"});
+  expect_quantization_error(with("algorithm", "pruning"), {"cfg.algorithm", "pruning"});
 }
 
 }  // namespace

@@ -7,20 +7,18 @@
 #include "compression/quantization/build_quantization.h"
 #include "compression/quantization/export_params.h"
 #include "compression/sparsity/movement/movement_sparsifier.h"
+#include "quantization_test_configs.h"
 #include "quantization_test_graph.h"
 
 namespace jpqd::compression {
 namespace {
 
+using testing::config_from;
+using testing::entry;
+using testing::jpqd_config;
 using testing::QuantTinyBert;
 
 constexpr double kParamTolerance = 1e-6;  // absolute, float32 parameters of order 1
-
-QuantizationConfig config_from(const std::string& text) { return QuantizationConfig::parse(Json::parse(text), "cfg"); }
-
-QuantizationConfig jpqd_config() {
-  return *CompressionConfig::from_file(std::string(JPQD_SOURCE_DIR) + "/configs/bert-base-jpqd.json").quantization;
-}
 
 torch::Tensor batch(int64_t vocab) {
   torch::manual_seed(5);
@@ -33,12 +31,6 @@ void initialise(QuantizationController& c, QuantTinyBert& m) {
   c.begin_initialization();
   m.forward(batch(m.vocab));
   c.end_initialization(nullptr);
-}
-
-const QuantizerEntry& entry(const QuantizationController& c, const std::string& name) {
-  for (const auto& q : c.quantizers())
-    if (q.placement.name == name) return q;
-  throw std::runtime_error("no quantizer " + name);
 }
 
 // Records what reaches a Linear's input before the quantizer (priority 0 < 11).

@@ -6,18 +6,16 @@
 #include "common/error.h"
 #include "compression/config/compression_config.h"
 #include "compression/quantization/build_quantization.h"
+#include "quantization_test_configs.h"
 #include "quantization_test_graph.h"
 
 namespace jpqd::compression {
 namespace {
 
+using testing::config_from;
+using testing::entry;
+using testing::jpqd_config;
 using testing::QuantTinyBert;
-
-QuantizationConfig jpqd_config() {
-  return *CompressionConfig::from_file(std::string(JPQD_SOURCE_DIR) + "/configs/bert-base-jpqd.json").quantization;
-}
-
-QuantizationConfig config_from(const std::string& text) { return QuantizationConfig::parse(Json::parse(text), "cfg"); }
 
 struct Counts {
   int64_t weights = 0, activations = 0;
@@ -27,12 +25,6 @@ Counts count(const QuantizationController& c) {
   Counts n;
   for (const auto& q : c.quantizers()) (q.placement.kind == QuantizerKind::kWeight ? n.weights : n.activations)++;
   return n;
-}
-
-const QuantizerEntry& entry(const QuantizationController& c, const std::string& name) {
-  for (const auto& q : c.quantizers())
-    if (q.placement.name == name) return q;
-  throw std::runtime_error("no quantizer " + name);
 }
 
 bool has(const QuantizationController& c, const std::string& name) {

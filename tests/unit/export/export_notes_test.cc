@@ -20,7 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-model::BertConfig tiny_config() { return testing::tiny_head_dim_4_config(2); }
+model::BertConfig notes_config() { return testing::tiny_head_dim_4_config(2); }
 
 // configs/tiny-smoke-jpqd.json with attention blocks that fit head_dim 4.
 const char* kJpqdConfig = R"([
@@ -42,7 +42,7 @@ const char* kFp32Note = "the quantizers have no trained ranges (no quantizer sta
 
 model::Bert seeded_model() {
   torch::manual_seed(3);
-  return model::Bert(tiny_config(), model::TaskHead::kSequenceClassification);
+  return model::Bert(notes_config(), model::TaskHead::kSequenceClassification);
 }
 
 // A model with its JPQD hooks attached, as a run's first step sees it.
@@ -118,7 +118,7 @@ TEST(ExportNotes, InitialisedQuantizersExportInt8AndNothingIsSaid) {
   EXPECT_TRUE(out.linears.at("bert.encoder.layer.0.attention.self.query").weight.has_value());
 }
 
-text::BertTokenizer tiny_tokenizer() {
+text::BertTokenizer notes_tokenizer() {
   std::vector<std::string> tokens = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
   for (int i = 0; tokens.size() < 50; ++i) tokens.push_back("w" + std::to_string(i));
   return text::BertTokenizer(text::Vocab::from_tokens(tokens), {});
@@ -129,7 +129,7 @@ TEST(ExportNotes, ExportJsonCarriesTheCallersNotesAndTheExportsOwn) {
   const std::string dir = testing::make_temp_dir("export_notes");
   ExportNotes given;
   given.messages.push_back("run: no compression_state.safetensors");
-  const Json summary = export_trained_model(*run.model, run.controller.get(), tiny_tokenizer(),
+  const Json summary = export_trained_model(*run.model, run.controller.get(), notes_tokenizer(),
                                             {dir, true, false, Json::object()}, given);
   const Json written = read_json_file((fs::path(dir) / "export.json").string());
   EXPECT_EQ(written, summary);
@@ -148,7 +148,7 @@ TEST(ExportNotes, AnOutputBelowARegularFileFailsAndWritesNothing) {
   write_file_atomically((dir / "a_file").string(), "x");
   const std::string target = (dir / "a_file" / "out").string();
   try {
-    export_trained_model(*run.model, run.controller.get(), tiny_tokenizer(), {target, true, true, Json::object()});
+    export_trained_model(*run.model, run.controller.get(), notes_tokenizer(), {target, true, true, Json::object()});
     FAIL() << "exported below a regular file";
   } catch (const IoError& e) {
     EXPECT_EQ(std::string(e.what()), target + ": cannot create directory (Not a directory)");

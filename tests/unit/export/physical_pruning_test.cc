@@ -14,7 +14,7 @@ namespace {
 // float32 forward of the same arithmetic minus some zero terms: only summation order differs.
 constexpr double kMaxPrunedLogitAbsDiff = 1e-4;
 
-model::BertConfig tiny_config() { return testing::tiny_head_dim_4_config(3); }
+model::BertConfig pruning_config() { return testing::tiny_head_dim_4_config(3); }
 
 const char* kMovementConfig = R"({"algorithm": "movement_sparsity",
   "params": {"warmup_start_epoch": 1, "warmup_end_epoch": 2, "importance_regularization_factor": 0.1},
@@ -42,7 +42,7 @@ void load(model::BertImpl& model, const std::map<std::string, torch::Tensor>& te
 
 TEST(PhysicalPruning, RemovedHeadsAndNeuronsDoNotChangeTheLogits) {
   torch::manual_seed(1);
-  model::Bert masked(tiny_config(), model::TaskHead::kSequenceClassification);
+  model::Bert masked(pruning_config(), model::TaskHead::kSequenceClassification);
   auto controller = compression::build_controller(
       compression::CompressionConfig::parse(Json::parse(kMovementConfig), "test"), *masked, {});
   const std::vector<std::vector<int64_t>> heads = {{1, 3}, {}};
@@ -84,7 +84,7 @@ TEST(PhysicalPruning, RemovedHeadsAndNeuronsDoNotChangeTheLogits) {
 
 TEST(PhysicalPruning, UnstructuredRunsAreExportedDense) {
   torch::manual_seed(2);
-  model::Bert masked(tiny_config(), model::TaskHead::kSequenceClassification);
+  model::Bert masked(pruning_config(), model::TaskHead::kSequenceClassification);
   auto controller = compression::build_controller(
       compression::CompressionConfig::parse(Json::parse(kMovementConfig), "test"), *masked, {});
   mask_structurally(*masked, {{0}, {1}}, {{0}, {1}});

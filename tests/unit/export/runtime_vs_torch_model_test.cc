@@ -48,7 +48,7 @@ const char* kQuantizationConfig = R"({"algorithm": "quantization", "preset": "mi
 
 constexpr int64_t kVocab = 60, kMaxPositions = 24, kBatch = 16, kSeq = 12;
 
-model::BertConfig tiny_config() {
+model::BertConfig parity_config() {
   model::BertConfig c;
   c.vocab_size = kVocab;
   c.hidden_size = 32;
@@ -60,7 +60,7 @@ model::BertConfig tiny_config() {
   return c;
 }
 
-text::BertTokenizer tiny_tokenizer() {
+text::BertTokenizer parity_tokenizer() {
   std::vector<std::string> tokens = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
   while (static_cast<int64_t>(tokens.size()) < kVocab) tokens.push_back("w" + std::to_string(tokens.size()));
   return text::BertTokenizer(text::Vocab::from_tokens(tokens), {});
@@ -152,12 +152,12 @@ class RuntimeVsTorchModel : public ::testing::TestWithParam<model::TaskHead> {
 };
 
 TEST_P(RuntimeVsTorchModel, Fp32LogitsMatch) {
-  model::Bert m(tiny_config(), GetParam());
+  model::Bert m(parity_config(), GetParam());
   randomize(*m, 5);
   m->eval();
   const TempModelFile file("fp32_" + head_name());
   const std::string path = file.path();
-  write_model_file(build_exported_model(*m, nullptr), tiny_tokenizer(), path);
+  write_model_file(build_exported_model(*m, nullptr), parity_tokenizer(), path);
 
   const model::BertInputs in = random_inputs(9);
   const auto want = run_torch(*m, in);
@@ -174,7 +174,7 @@ TEST_P(RuntimeVsTorchModel, Fp32LogitsMatch) {
 }
 
 TEST_P(RuntimeVsTorchModel, Int8PredictionsMatchTheFakeQuantizedModel) {
-  model::Bert m(tiny_config(), GetParam());
+  model::Bert m(parity_config(), GetParam());
   randomize(*m, 6);
   m->eval();
   const model::BertInputs in = random_inputs(10);
@@ -194,7 +194,7 @@ TEST_P(RuntimeVsTorchModel, Int8PredictionsMatchTheFakeQuantizedModel) {
   ASSERT_TRUE(notes.quantized) << "ranges were not initialised";
   const TempModelFile file("int8_" + head_name());
   const std::string path = file.path();
-  write_model_file(exported, tiny_tokenizer(), path);
+  write_model_file(exported, parity_tokenizer(), path);
   ASSERT_TRUE(runtime::Model::load(path).info().int8);
 
   const auto fake_quantized = run_torch(*m, in);

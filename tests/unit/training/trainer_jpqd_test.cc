@@ -35,7 +35,7 @@ std::optional<compression::CompressionConfig> config_for(bool movement, bool qua
   return compression::CompressionConfig::parse(Json::parse(list + "]"), "test");
 }
 
-TrainingArguments args_for(const fs::path& dir) {
+TrainingArguments jpqd_args_for(const fs::path& dir) {
   TrainingArguments a;
   a.output_dir = dir.string();
   a.per_device_train_batch_size = 4;
@@ -81,7 +81,7 @@ TEST_P(EveryCombination, TrainsAndLogsItsOwnLosses) {
   model::Bert student(toy::config(), model::TaskHead::kSequenceClassification);
   const auto before = toy::snapshot(*student, false);
   model::Bert teacher = distillation ? make_teacher() : model::Bert(nullptr);
-  Trainer trainer(student, args_for(dir), toy::dataset(24, 5), nullptr, nullptr, std::nullopt,
+  Trainer trainer(student, jpqd_args_for(dir), toy::dataset(24, 5), nullptr, nullptr, std::nullopt,
                   config_for(movement, quantization), teacher);
   trainer.train();
 
@@ -120,7 +120,7 @@ TEST(Distillation, TeacherNeitherChangesNorReceivesAGradient) {
   model::Bert teacher = make_teacher();
   teacher->train();  // the trainer must put it in eval mode itself
   const auto before = toy::snapshot(*teacher, false);
-  Trainer trainer(student, args_for(dir), toy::dataset(24, 5), nullptr, nullptr, std::nullopt,
+  Trainer trainer(student, jpqd_args_for(dir), toy::dataset(24, 5), nullptr, nullptr, std::nullopt,
                   config_for(true, true), teacher);
   trainer.train();
   EXPECT_FALSE(teacher->is_training());
@@ -139,7 +139,7 @@ constexpr double kLoggedSumRounding = 1e-4 + 1e-9;
 TEST(Distillation, LossIsTheWeightedSumOfTaskAndDistillation) {
   const auto dir = fresh_dir("jpqd_kd_weight");
   model::Bert student = make_student();
-  auto args = args_for(dir);
+  auto args = jpqd_args_for(dir);
   args.distillation_weight = 0.25;  // not 0.5, where swapped weights would go unnoticed
   args.max_steps = 3;
   Trainer trainer(student, args, toy::dataset(24, 5), nullptr, nullptr, std::nullopt, std::nullopt, make_teacher());
@@ -187,7 +187,7 @@ TEST(Distillation, QuestionAnsweringAveragesTheStartAndEndTerms) {
     EXPECT_GT(std::abs(start - end) / 2, 4 * 0.5e-4) << "near-equal terms would hide a missing average";
     expected = (start + end) / 2;
   }
-  auto args = args_for(dir);
+  auto args = jpqd_args_for(dir);
   args.max_steps = 1;
   Trainer trainer(student, args, data, nullptr, nullptr, std::nullopt, std::nullopt, teacher);
   trainer.train();
@@ -199,7 +199,7 @@ TEST(Distillation, QuestionAnsweringAveragesTheStartAndEndTerms) {
 TEST(MovementStatistics, EveryEpochEndLogsThePerLayerTable) {
   const auto dir = fresh_dir("jpqd_epoch_stats");
   model::Bert student = make_student();
-  auto args = args_for(dir);
+  auto args = jpqd_args_for(dir);
   args.logging_steps = 1000;  // no step logs: whatever carries statistics comes from the epoch ends
   Trainer trainer(student, args, toy::dataset(24, 5), nullptr, nullptr, std::nullopt, config_for(true, false));
   trainer.train();
@@ -224,7 +224,7 @@ TEST(MovementStatistics, EveryEpochEndLogsThePerLayerTable) {
 TEST(MovementSchedule, AWarmupBeyondTheTrainingEpochsIsRejectedBeforeTraining) {
   const auto dir = fresh_dir("jpqd_short_run");
   model::Bert student = make_student();
-  auto args = args_for(dir);
+  auto args = jpqd_args_for(dir);
   args.num_train_epochs = 2;  // the toy warm-up ends with epoch 3
   try {
     Trainer trainer(student, args, toy::dataset(24, 5), nullptr, nullptr, std::nullopt, config_for(true, false));
@@ -239,7 +239,7 @@ TEST(MovementSchedule, AWarmupBeyondTheTrainingEpochsIsRejectedBeforeTraining) {
 TEST(MovementSchedule, MaxStepsThatCutTheWarmupShortTrainWithAWarning) {
   const auto dir = fresh_dir("jpqd_max_steps");
   model::Bert student = make_student();
-  auto args = args_for(dir);
+  auto args = jpqd_args_for(dir);
   args.max_steps = 12;  // 24 samples in batches of 4: two epochs, but the warm-up ends with epoch 3
   ::testing::internal::CaptureStderr();
   Trainer trainer(student, args, toy::dataset(24, 5), nullptr, nullptr, std::nullopt, config_for(true, false));
@@ -255,7 +255,7 @@ TEST(MixedPrecision, Bf16AutocastTrainsCloseToFloat32) {
   auto run = [](bool bf16, const fs::path& dir) {
     torch::manual_seed(3);
     model::Bert m(toy::config(), model::TaskHead::kSequenceClassification);
-    TrainingArguments a = args_for(dir);
+    TrainingArguments a = jpqd_args_for(dir);
     a.bf16 = bf16;
     a.max_steps = 3;
     Trainer t(m, a, toy::dataset(24, 5), nullptr, nullptr, std::nullopt);
@@ -282,7 +282,7 @@ TEST(MixedPrecision, Bf16AutocastRunsTheWholeJpqdStep) {
   const auto dir = fs::temp_directory_path() / ("jpqd_bf16_jpqd_" + std::to_string(::getpid()));
   torch::manual_seed(3);
   model::Bert student(toy::config(), model::TaskHead::kSequenceClassification);
-  TrainingArguments a = args_for(dir);
+  TrainingArguments a = jpqd_args_for(dir);
   a.fp16 = true;  // the seed's flag: bf16 autocast on a CPU
   Trainer trainer(student, a, toy::dataset(24, 5), nullptr, nullptr, std::nullopt, config_for(true, true),
                   make_teacher());

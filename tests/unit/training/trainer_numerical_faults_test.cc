@@ -46,7 +46,7 @@ class ScratchDir {
   fs::path path_;
 };
 
-TrainingArguments args_for(const fs::path& dir) {
+TrainingArguments faults_args_for(const fs::path& dir) {
   TrainingArguments a;
   a.output_dir = dir.string();
   a.per_device_train_batch_size = kBatch;
@@ -155,7 +155,7 @@ class NonFiniteLoss : public ::testing::TestWithParam<double> {};
 
 TEST_P(NonFiniteLoss, StopsNamingTheStepAndTheLossWithoutCheckpointingIt) {
   ScratchDir root("loss_stop");
-  Trainer trainer(regression_model(), args_for(root / "out"), regression_data(GetParam()), nullptr, nullptr,
+  Trainer trainer(regression_model(), faults_args_for(root / "out"), regression_data(GetParam()), nullptr, nullptr,
                   std::nullopt);
   const std::string message = expect_numerical_error(trainer);
   EXPECT_NE(message.find("step " + std::to_string(kPoisonStep) + " "), std::string::npos) << message;
@@ -166,12 +166,12 @@ TEST_P(NonFiniteLoss, StopsNamingTheStepAndTheLossWithoutCheckpointingIt) {
 TEST_P(NonFiniteLoss, SkippedStepLeavesTheWeightsOfARunThatStoppedBeforeIt) {
   ScratchDir root("loss_skip_exact");
   auto data = regression_data(GetParam());
-  auto before = args_for(root / "before");
+  auto before = faults_args_for(root / "before");
   before.max_steps = kPoisonStep - 1;
   model::Bert reference = regression_model();
   Trainer(reference, before, data, nullptr, nullptr, std::nullopt).train();
 
-  auto skipping = args_for(root / "skip");
+  auto skipping = faults_args_for(root / "skip");
   skipping.max_steps = kPoisonStep;
   skipping.skip_nonfinite_steps = true;
   model::Bert model = regression_model();
@@ -185,7 +185,7 @@ TEST_P(NonFiniteLoss, SkippedStepLeavesTheWeightsOfARunThatStoppedBeforeIt) {
 
 TEST_P(NonFiniteLoss, SkippingContinuesToTheEndWithFiniteWeights) {
   ScratchDir root("loss_skip_all");
-  auto args = args_for(root / "out");
+  auto args = faults_args_for(root / "out");
   args.skip_nonfinite_steps = true;
   model::Bert model = regression_model();
   const auto initial = snapshot(*model);
@@ -227,7 +227,7 @@ class NonFiniteGradient : public ::testing::TestWithParam<GradientCase> {};
 
 TEST_P(NonFiniteGradient, StopsNamingTheStepAndTheGradientNormWithoutCheckpointingIt) {
   ScratchDir root("grad_stop");
-  auto args = args_for(root / "out");
+  auto args = faults_args_for(root / "out");
   args.max_grad_norm = GetParam().max_grad_norm;
   model::Bert model = classification_model();
   poison_gradient_at(*model, kPoisonStep, GetParam().value);
@@ -241,13 +241,13 @@ TEST_P(NonFiniteGradient, StopsNamingTheStepAndTheGradientNormWithoutCheckpointi
 TEST_P(NonFiniteGradient, SkippedStepLeavesTheWeightsOfARunThatStoppedBeforeIt) {
   ScratchDir root("grad_skip");
   auto data = toy::dataset(kSamples, 5);
-  auto before = args_for(root / "before");
+  auto before = faults_args_for(root / "before");
   before.max_grad_norm = GetParam().max_grad_norm;
   before.max_steps = kPoisonStep - 1;
   model::Bert reference = classification_model();
   Trainer(reference, before, data, nullptr, nullptr, std::nullopt).train();
 
-  auto skipping = args_for(root / "skip");
+  auto skipping = faults_args_for(root / "skip");
   skipping.max_grad_norm = GetParam().max_grad_norm;
   skipping.skip_nonfinite_steps = true;
   model::Bert model = classification_model();
@@ -282,7 +282,7 @@ INSTANTIATE_TEST_SUITE_P(Cases, NonFiniteGradient,
 
 TEST(PoisonedWeights, AreNeverCheckpointedEvenWhenStepsAreSkipped) {
   ScratchDir root("weights");
-  auto args = args_for(root / "out");
+  auto args = faults_args_for(root / "out");
   args.skip_nonfinite_steps = true;  // every step is skipped, so only the checkpoint guard can stop the run
   model::Bert model = classification_model();
   {

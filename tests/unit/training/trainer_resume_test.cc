@@ -15,7 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TrainingArguments args_for(const std::string& dir) {
+TrainingArguments resume_args_for(const std::string& dir) {
   TrainingArguments a;
   a.output_dir = dir;
   a.per_device_train_batch_size = 4;
@@ -42,13 +42,14 @@ void expect_resume_matches(const std::optional<compression::CompressionConfig>& 
 
   torch::manual_seed(3);
   model::Bert full(toy::config(), model::TaskHead::kSequenceClassification);
-  Trainer uninterrupted(full, args_for((root / "full").string()), data, nullptr, nullptr, std::nullopt, compression);
+  Trainer uninterrupted(full, resume_args_for((root / "full").string()), data, nullptr, nullptr, std::nullopt,
+                        compression);
   uninterrupted.train();
 
   torch::manual_seed(999);  // a different generator state: everything must come from the checkpoint
   model::Bert resumed(toy::config(), model::TaskHead::kSequenceClassification);
   // checkpoint-10 of the uninterrupted run is what a run killed after step 10 would have left.
-  auto b = args_for((root / "resumed").string());
+  auto b = resume_args_for((root / "resumed").string());
   b.resume_from_checkpoint = (root / "full" / "checkpoint-10").string();
   Trainer rest(resumed, b, data, nullptr, nullptr, std::nullopt, compression);
   rest.train();

@@ -79,6 +79,10 @@ void add_quantizers(model::BertImpl& model, const compression::QuantizationContr
 
 ExportedModel build_exported_model(model::BertImpl& model, const compression::CompositeController* controller,
                                    ExportNotes* notes) {
+  // model.jpqd, the ONNX writer and the runtime spell BERT's layout so far; another family's model would be
+  // written with the wrong names, so it is refused rather than exported wrong.
+  JPQD_CHECK(model.config().model_type == "bert", InvalidArgument, "export: model_type \"", model.config().model_type,
+             "\" cannot be exported yet (model.jpqd and ONNX export support bert only)");
   torch::NoGradGuard no_grad;
   ExportNotes local;
   ExportNotes& n = notes ? *notes : local;

@@ -2,7 +2,7 @@
 
 #include "common/error.h"
 #include "model/bert_parts.h"
-#include "model/hf_names.h"
+#include "model/embeddings.h"
 
 namespace jpqd::model {
 
@@ -17,66 +17,54 @@ void check_ids(const torch::Tensor& t, const char* what, int64_t limit, const to
              ")");
 }
 
-// HF's _init_weights, driven by the one name table.
+// HF's _init_weights, driven by the family's tensor table.
 void init_like_hf(torch::nn::Module& module, const BertConfig& c, TaskHead head) {
+  using architecture::ParamInit;
   torch::NoGradGuard no_grad;
   auto params = module.named_parameters(true);
-  for (const auto& spec : hf_tensor_table(c, head)) {
+  for (const auto& spec : c.architecture().tensors(c.shape(), head)) {
     torch::Tensor* p = params.find(spec.name);
     TORCH_CHECK(p != nullptr, "BertImpl registers no parameter ", spec.name);
     TORCH_CHECK(p->sizes() == torch::IntArrayRef(spec.shape), spec.name, " has shape ", p->sizes());
     switch (spec.init) {
-      case HfInit::kNormal: p->normal_(0.0, c.initializer_range); break;
-      case HfInit::kNormalPaddingZero:
+      case ParamInit::kNormal: p->normal_(0.0, c.initializer_range); break;
+      case ParamInit::kNormalPaddingZero:
         p->normal_(0.0, c.initializer_range);
         (*p)[c.pad_token_id].zero_();
         break;
-      case HfInit::kZeros: p->zero_(); break;
-      case HfInit::kOnes: p->fill_(1.0); break;
+      case ParamInit::kZeros: p->zero_(); break;
+      case ParamInit::kOnes: p->fill_(1.0); break;
     }
   }
 }
 
 }  // namespace
 
-std::string task_head_architecture(TaskHead head) {
-  switch (head) {
-    case TaskHead::kSequenceClassification: return "BertForSequenceClassification";
-    case TaskHead::kQuestionAnswering: return "BertForQuestionAnswering";
-    case TaskHead::kMaskedLM: return "BertForMaskedLM";
-  }
-  return "BertModel";
+std::string task_head_architecture(TaskHead head) { return architecture::bert_architecture().head_class(head); }
+
+std::string task_head_architecture(TaskHead head, const BertConfig& config) {
+  return config.architecture().head_class(head);
 }
 
 TaskHead task_head_of(const BertConfig& config) {
+  const architecture::Architecture& arch = config.architecture();
   for (const auto& a : config.architectures) {
-    if (a == "BertForQuestionAnswering") return TaskHead::kQuestionAnswering;
-    if (a == "BertForMaskedLM") return TaskHead::kMaskedLM;
+    if (a == arch.head_class(TaskHead::kQuestionAnswering)) return TaskHead::kQuestionAnswering;
+    if (a == arch.head_class(TaskHead::kMaskedLM)) return TaskHead::kMaskedLM;
   }
   return TaskHead::kSequenceClassification;
 }
 
-BertImpl::BertImpl(BertConfig config, TaskHead head)
-    : config_(std::move(config)), head_(head), parts_(std::make_shared<Parts>()) {
+BertImpl::BertImpl(BertConfig config, TaskHead head) : config_(std::move(config)), head_(head) {
   config_.validate("model config");
-  auto& p = *parts_;
-  p.bert = register_module("bert", BertModel(config_, head == TaskHead::kSequenceClassification));
-  switch (head) {
-    case TaskHead::kSequenceClassification:
-      p.classifier = register_module("classifier", CompressibleLinear(config_.hidden_size, config_.num_labels()));
-      p.classifier_dropout = config_.classifier_dropout.value_or(config_.hidden_dropout_prob);
-      break;
-    case TaskHead::kQuestionAnswering:
-      p.qa_outputs = register_module("qa_outputs", CompressibleLinear(config_.hidden_size, 2));
-      break;
-    case TaskHead::kMaskedLM: {
-      auto cls = std::make_shared<torch::nn::Module>("BertOnlyMLMHead");
-      p.predictions = cls->register_module("predictions", BertLmPredictionHead(config_));
-      register_module("cls", cls);
-      break;
-    }
-  }
+  parts_ = std::make_shared<Parts>(build_encoder_parts(*this, config_, head));
   init_like_hf(*this, config_, head_);
+  if (config_.sinusoidal_pos_embds) {  // DistilBERT: a fixed table, never trained
+    torch::NoGradGuard no_grad;
+    torch::Tensor& table = parts_->embeddings.position->weight;
+    table.copy_(sinusoidal_position_table(table.size(0), table.size(1)));
+    table.set_requires_grad(false);
+  }
 }
 
 void BertImpl::set_label_metadata(std::map<int64_t, std::string> id2label, std::string problem_type) {
@@ -95,18 +83,20 @@ BertOutputs BertImpl::forward(const BertInputs& in) {
   torch::Tensor types = in.token_type_ids.defined() ? in.token_type_ids : torch::zeros_like(in.input_ids);
   JPQD_CHECK(mask.sizes() == in.input_ids.sizes(), InvalidArgument, "attention_mask has shape ", mask.sizes(),
              ", input_ids ", in.input_ids.sizes());
-  check_ids(types, "token_type_ids", config_.type_vocab_size, in.input_ids);
+  if (architecture().token_type_embeddings) check_ids(types, "token_type_ids", config_.type_vocab_size, in.input_ids);
 
   auto& p = *parts_;
+  const bool training = is_training();
   BertOutputs out;
-  torch::Tensor pooled;
-  torch::Tensor hidden = p.bert->forward(in.input_ids, mask, types, &pooled);
+  torch::Tensor hidden = p.embeddings.forward(config_, in.input_ids, types, training);
+  const torch::Tensor additive_mask = additive_attention_mask(mask);
+  for (auto& layer : p.layers) hidden = layer.forward(config_, hidden, additive_mask, training);
   switch (head_) {
     case TaskHead::kSequenceClassification:
-      out.logits = p.classifier->forward(torch::dropout(pooled, p.classifier_dropout, is_training()));
+      out.logits = p.head.classify(config_, hidden, training);
       break;
     case TaskHead::kQuestionAnswering: {
-      torch::Tensor both = p.qa_outputs->forward(hidden);  // [B, S, 2]
+      torch::Tensor both = p.head.answer_spans(config_, hidden, training);  // [B, S, 2]
       out.start_logits = both.select(-1, 0).contiguous();
       out.end_logits = both.select(-1, 1).contiguous();
       break;
@@ -117,7 +107,7 @@ BertOutputs BertImpl::forward(const BertInputs& in) {
                    InvalidArgument, "lm_positions must be a bool tensor shaped like input_ids");
         hidden = hidden.index({in.lm_positions});
       }
-      out.logits = p.predictions->forward(hidden, p.bert->embeddings->word_embeddings->weight);
+      out.logits = p.head.predict_tokens(config_, hidden, p.embeddings.word->weight);
       break;
   }
   return out;
@@ -184,7 +174,7 @@ torch::Tensor BertImpl::loss(const BertOutputs& out, const BertLabels& labels) c
 
 std::vector<std::string> BertImpl::hf_parameter_names() const {
   std::vector<std::string> names;
-  for (const auto& spec : hf_tensor_table(config_, head_)) names.push_back(spec.name);
+  for (const auto& spec : architecture().tensors(config_.shape(), head_)) names.push_back(spec.name);
   return names;
 }
 

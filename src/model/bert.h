@@ -1,8 +1,10 @@
-// BERT with Hugging Face semantics as a LibTorch module: BertForSequenceClassification,
-// BertForQuestionAnswering and BertForMaskedLM share one class with a task head.
+// An encoder of any family (BERT, DistilBERT, RoBERTa, XLM-RoBERTa; config.model_type) with Hugging Face
+// semantics as a LibTorch module: <Family>ForSequenceClassification, ForQuestionAnswering and ForMaskedLM
+// share one class with a task head. The family's description (architecture/architecture.h) decides the
+// module names, embeddings, attention details and heads.
 //
 // Parameter names map one to one onto Hugging Face's ("bert.encoder.layer.0.attention.self.query.weight",
-// "classifier.weight", "qa_outputs.weight", "cls.predictions.transform.dense.weight", ...), because
+// "distilbert.transformer.layer.0.attention.q_lin.weight", "classifier.out_proj.weight", ...), because
 // submodules are registered under HF's names. Pruned models (per-layer heads and FFN width from
 // BertConfig::heads_per_layer / intermediate_per_layer) use the same class.
 #pragma once
@@ -14,11 +16,13 @@
 
 namespace jpqd::model {
 
-enum class TaskHead { kSequenceClassification, kQuestionAnswering, kMaskedLM };
+using TaskHead = architecture::TaskHead;
 
-std::string task_head_architecture(TaskHead head);  // "BertForSequenceClassification", ...
-// The head config.json's "architectures" names (BertForQuestionAnswering, BertForMaskedLM); sequence
-// classification otherwise, as for a bare BertModel that is about to be fine-tuned.
+std::string task_head_architecture(TaskHead head);  // BERT's: "BertForSequenceClassification", ...
+// The family's: "DistilBertForSequenceClassification", "RobertaForMaskedLM", ...
+std::string task_head_architecture(TaskHead head, const BertConfig& config);
+// The head config.json's "architectures" names (<Family>ForQuestionAnswering, <Family>ForMaskedLM); sequence
+// classification otherwise, as for a bare <Family>Model that is about to be fine-tuned.
 TaskHead task_head_of(const BertConfig& config);
 
 // Members left out of a brace initializer stay undefined, which each one's comment gives a meaning
@@ -26,7 +30,7 @@ TaskHead task_head_of(const BertConfig& config);
 struct BertInputs {
   torch::Tensor input_ids{};       // [B, S] int64
   torch::Tensor attention_mask{};  // [B, S] int64 (1 = token, 0 = padding); undefined = all ones
-  torch::Tensor token_type_ids{};  // [B, S] int64; undefined = all zeros
+  torch::Tensor token_type_ids{};  // [B, S] int64; undefined = all zeros; ignored by families without them
   // Masked LM only: [B, S] bool, the positions to predict (labels != -100). Projecting only those onto
   // the vocabulary gives the same loss as HF at a fraction of the cost (the vocabulary GEMM over every
   // position costs as much as the whole bert-mini encoder); undefined = every position.
@@ -59,6 +63,7 @@ class BertImpl : public torch::nn::Module {
   torch::Tensor loss(const BertOutputs& outputs, const BertLabels& labels) const;
 
   const BertConfig& config() const { return config_; }
+  const architecture::Architecture& architecture() const { return config_.architecture(); }
   // Label names and problem type describe the head without changing its shape; a fine-tuning task sets
   // them so that config.json and exported models name the labels. Throws when the count disagrees.
   void set_label_metadata(std::map<int64_t, std::string> id2label, std::string problem_type);

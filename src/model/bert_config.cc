@@ -66,13 +66,16 @@ int64_t parse_label_id(const std::string& key, const std::string& where) {
   return id;
 }
 
-const std::set<std::string>& known_keys() {
-  static const std::set<std::string> keys = {
-      "vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
-      "hidden_act", "hidden_dropout_prob", "attention_probs_dropout_prob", "max_position_embeddings",
-      "type_vocab_size", "initializer_range", "layer_norm_eps", "pad_token_id", "position_embedding_type",
-      "classifier_dropout", "architectures", "problem_type", "id2label", "label2id", "num_labels", "model_type",
-      "torch_dtype", "heads_per_layer", "intermediate_per_layer"};
+// Keys read into named fields (the family's spellings); every other key is kept in `extra`.
+std::set<std::string> known_keys(const architecture::ConfigKeys& k) {
+  std::set<std::string> keys = {"vocab_size", "max_position_embeddings", "initializer_range", "pad_token_id",
+                                "architectures", "problem_type", "id2label", "label2id", "num_labels", "model_type",
+                                "torch_dtype", "heads_per_layer", "intermediate_per_layer"};
+  for (const std::string* key : {&k.hidden_size, &k.num_hidden_layers, &k.num_attention_heads, &k.intermediate_size,
+                                 &k.hidden_act, &k.hidden_dropout_prob, &k.attention_probs_dropout_prob,
+                                 &k.classifier_dropout, &k.layer_norm_eps, &k.type_vocab_size,
+                                 &k.position_embedding_type, &k.qa_dropout, &k.sinusoidal_positions})
+    if (!key->empty()) keys.insert(*key);
   return keys;
 }
 
@@ -83,23 +86,43 @@ void check_probability(double p, const char* key, const std::string& where) {
 }  // namespace
 
 BertConfig BertConfig::from_json(const Json& j, const std::string& where) {
-  JPQD_CHECK(j.is_object(), FormatError, where, ": a BERT config must be a JSON object");
-  BertConfig c;
+  JPQD_CHECK(j.is_object(), FormatError, where, ": a model config must be a JSON object");
+  BertConfig c = defaults_for(read_string(j, "model_type", "bert", where), where);
+  const architecture::ConfigKeys& k = c.architecture().keys;
+  // Keys the family does not have ("" in its description) keep the family's fixed values.
+  auto int_field = [&](const std::string& key, int64_t& field) {
+    if (!key.empty()) field = read_int(j, key.c_str(), field, where);
+  };
+  auto double_field = [&](const std::string& key, double& field) {
+    if (!key.empty()) field = read_double(j, key.c_str(), field, where);
+  };
+  auto string_field = [&](const std::string& key, std::string& field) {
+    if (!key.empty()) field = read_string(j, key.c_str(), field, where);
+  };
   c.vocab_size = read_int(j, "vocab_size", c.vocab_size, where);
-  c.hidden_size = read_int(j, "hidden_size", c.hidden_size, where);
-  c.num_hidden_layers = read_int(j, "num_hidden_layers", c.num_hidden_layers, where);
-  c.num_attention_heads = read_int(j, "num_attention_heads", c.num_attention_heads, where);
-  c.intermediate_size = read_int(j, "intermediate_size", c.intermediate_size, where);
-  c.hidden_act = read_string(j, "hidden_act", c.hidden_act, where);
-  c.hidden_dropout_prob = read_double(j, "hidden_dropout_prob", c.hidden_dropout_prob, where);
-  c.attention_probs_dropout_prob = read_double(j, "attention_probs_dropout_prob", c.attention_probs_dropout_prob, where);
+  int_field(k.hidden_size, c.hidden_size);
+  int_field(k.num_hidden_layers, c.num_hidden_layers);
+  int_field(k.num_attention_heads, c.num_attention_heads);
+  int_field(k.intermediate_size, c.intermediate_size);
+  string_field(k.hidden_act, c.hidden_act);
+  double_field(k.hidden_dropout_prob, c.hidden_dropout_prob);
+  double_field(k.attention_probs_dropout_prob, c.attention_probs_dropout_prob);
   c.max_position_embeddings = read_int(j, "max_position_embeddings", c.max_position_embeddings, where);
-  c.type_vocab_size = read_int(j, "type_vocab_size", c.type_vocab_size, where);
+  int_field(k.type_vocab_size, c.type_vocab_size);
   c.initializer_range = read_double(j, "initializer_range", c.initializer_range, where);
-  c.layer_norm_eps = read_double(j, "layer_norm_eps", c.layer_norm_eps, where);
+  double_field(k.layer_norm_eps, c.layer_norm_eps);
   c.pad_token_id = read_int(j, "pad_token_id", c.pad_token_id, where);
-  c.position_embedding_type = read_string(j, "position_embedding_type", c.position_embedding_type, where);
-  if (find(j, "classifier_dropout")) c.classifier_dropout = read_double(j, "classifier_dropout", 0, where);
+  string_field(k.position_embedding_type, c.position_embedding_type);
+  if (!k.classifier_dropout.empty() && find(j, k.classifier_dropout.c_str()))
+    c.classifier_dropout = read_double(j, k.classifier_dropout.c_str(), 0, where);
+  double_field(k.qa_dropout, c.qa_dropout);
+  if (!k.sinusoidal_positions.empty()) {
+    if (const Json* v = find(j, k.sinusoidal_positions.c_str())) {
+      JPQD_CHECK(v->is_boolean(), FormatError, where, ": \"", k.sinusoidal_positions, "\" must be true or false, got ",
+                 v->dump());
+      c.sinusoidal_pos_embds = v->get<bool>();
+    }
+  }
   if (const Json* v = find(j, "architectures")) {
     JPQD_CHECK(v->is_array(), FormatError, where, ": \"architectures\" must be a list of strings");
     for (const auto& a : *v) {
@@ -108,7 +131,6 @@ BertConfig BertConfig::from_json(const Json& j, const std::string& where) {
     }
   }
   c.problem_type = read_string(j, "problem_type", "", where);
-  c.model_type = read_string(j, "model_type", c.model_type, where);
   c.torch_dtype = read_string(j, "torch_dtype", c.torch_dtype, where);
   c.heads_per_layer = read_int_list(j, "heads_per_layer", where);
   c.intermediate_per_layer = read_int_list(j, "intermediate_per_layer", where);
@@ -147,8 +169,9 @@ BertConfig BertConfig::from_json(const Json& j, const std::string& where) {
   if (const Json* v = find(j, "pruned_heads"))
     JPQD_CHECK(!v->is_object() || v->empty(), FormatError, where,
                ": \"pruned_heads\" is not supported; pruned models use heads_per_layer");
+  const std::set<std::string> known = known_keys(k);
   for (const auto& item : j.items())
-    if (!known_keys().count(item.key())) c.extra[item.key()] = item.value();
+    if (!known.count(item.key())) c.extra[item.key()] = item.value();
   c.validate(where);
   return c;
 }
@@ -156,13 +179,17 @@ BertConfig BertConfig::from_json(const Json& j, const std::string& where) {
 BertConfig BertConfig::from_file(const std::string& path) { return from_json(read_json_file(path), path); }
 
 Json BertConfig::to_json() const {
+  const architecture::ConfigKeys& k = architecture().keys;
   Json j = extra.is_object() ? extra : Json::object();
+  auto put = [&](const std::string& key, Json value) {
+    if (!key.empty()) j[key] = std::move(value);
+  };
   if (!architectures.empty()) j["architectures"] = architectures;
-  j["attention_probs_dropout_prob"] = attention_probs_dropout_prob;
-  j["classifier_dropout"] = classifier_dropout ? Json(*classifier_dropout) : Json(nullptr);
-  j["hidden_act"] = hidden_act;
-  j["hidden_dropout_prob"] = hidden_dropout_prob;
-  j["hidden_size"] = hidden_size;
+  put(k.attention_probs_dropout_prob, attention_probs_dropout_prob);
+  put(k.classifier_dropout, classifier_dropout ? Json(*classifier_dropout) : Json(nullptr));
+  put(k.hidden_act, hidden_act);
+  put(k.hidden_dropout_prob, hidden_dropout_prob);
+  put(k.hidden_size, hidden_size);
   Json id2 = Json::object(), label2 = Json::object();
   const int64_t n = num_labels();
   for (int64_t i = 0; i < n; ++i) {
@@ -174,17 +201,19 @@ Json BertConfig::to_json() const {
   j["id2label"] = id2;
   j["label2id"] = label2;
   j["initializer_range"] = initializer_range;
-  j["intermediate_size"] = intermediate_size;
-  j["layer_norm_eps"] = layer_norm_eps;
+  put(k.intermediate_size, intermediate_size);
+  put(k.layer_norm_eps, layer_norm_eps);
   j["max_position_embeddings"] = max_position_embeddings;
   j["model_type"] = model_type;
-  j["num_attention_heads"] = num_attention_heads;
-  j["num_hidden_layers"] = num_hidden_layers;
+  put(k.num_attention_heads, num_attention_heads);
+  put(k.num_hidden_layers, num_hidden_layers);
   j["pad_token_id"] = pad_token_id;
-  j["position_embedding_type"] = position_embedding_type;
+  put(k.position_embedding_type, position_embedding_type);
+  put(k.qa_dropout, qa_dropout);
+  put(k.sinusoidal_positions, sinusoidal_pos_embds);
   if (!problem_type.empty()) j["problem_type"] = problem_type;
   j["torch_dtype"] = torch_dtype;
-  j["type_vocab_size"] = type_vocab_size;
+  put(k.type_vocab_size, type_vocab_size);
   j["vocab_size"] = vocab_size;
   if (!heads_per_layer.empty()) j["heads_per_layer"] = heads_per_layer;
   if (!intermediate_per_layer.empty()) j["intermediate_per_layer"] = intermediate_per_layer;
@@ -201,7 +230,8 @@ void BertConfig::validate(const std::string& where) const {
   positive(num_attention_heads, "num_attention_heads");
   positive(intermediate_size, "intermediate_size");
   positive(max_position_embeddings, "max_position_embeddings");
-  positive(type_vocab_size, "type_vocab_size");
+  const architecture::Architecture& arch = architecture::architecture_for(model_type, where);
+  if (arch.token_type_embeddings) positive(type_vocab_size, "type_vocab_size");
   JPQD_CHECK(hidden_size % num_attention_heads == 0, FormatError, where, ": hidden_size ", hidden_size,
              " is not a multiple of num_attention_heads ", num_attention_heads);
   static const std::set<std::string> acts = {"gelu", "gelu_python", "gelu_new", "gelu_pytorch_tanh", "gelu_fast",
@@ -210,8 +240,11 @@ void BertConfig::validate(const std::string& where) const {
              "\" is not supported (gelu, gelu_python, gelu_new, gelu_pytorch_tanh, gelu_fast, relu)");
   JPQD_CHECK(position_embedding_type == "absolute", FormatError, where, ": position_embedding_type \"",
              position_embedding_type, "\" is not supported (only \"absolute\")");
-  JPQD_CHECK(model_type == "bert", FormatError, where, ": model_type \"", model_type, "\" is not \"bert\"");
+  if (arch.position_ids == architecture::PositionIds::kCountingNonPadding)
+    JPQD_CHECK(max_position_embeddings > pad_token_id + 1, FormatError, where, ": max_position_embeddings ",
+               max_position_embeddings, " leaves no position after padding_idx ", pad_token_id);
   check_probability(hidden_dropout_prob, "hidden_dropout_prob", where);
+  check_probability(qa_dropout, "qa_dropout", where);
   check_probability(attention_probs_dropout_prob, "attention_probs_dropout_prob", where);
   if (classifier_dropout) check_probability(*classifier_dropout, "classifier_dropout", where);
   JPQD_CHECK(layer_norm_eps > 0 && std::isfinite(layer_norm_eps), FormatError, where,
@@ -242,21 +275,56 @@ void BertConfig::validate(const std::string& where) const {
   }
 }
 
+BertConfig BertConfig::defaults_for(const std::string& model_type, const std::string& where) {
+  const architecture::Architecture& arch = architecture::architecture_for(model_type, where);
+  const architecture::ConfigDefaults& d = arch.defaults;
+  BertConfig c;
+  c.model_type = arch.model_type;
+  c.vocab_size = d.vocab_size;
+  c.hidden_size = d.hidden_size;
+  c.num_hidden_layers = d.num_hidden_layers;
+  c.num_attention_heads = d.num_attention_heads;
+  c.intermediate_size = d.intermediate_size;
+  c.hidden_act = d.hidden_act;
+  c.hidden_dropout_prob = d.hidden_dropout_prob;
+  c.attention_probs_dropout_prob = d.attention_probs_dropout_prob;
+  if (d.classifier_dropout >= 0) c.classifier_dropout = d.classifier_dropout;
+  c.qa_dropout = d.qa_dropout;
+  c.max_position_embeddings = d.max_position_embeddings;
+  c.type_vocab_size = d.type_vocab_size;
+  c.layer_norm_eps = d.layer_norm_eps;
+  c.pad_token_id = d.pad_token_id;
+  return c;
+}
+
 std::optional<BertConfig> BertConfig::named_shape(const std::string& name) {
   struct Shape {
     const char* name;
+    const char* model_type;
     int64_t layers, hidden, heads, ffn;
   };
-  static const Shape shapes[] = {{"bert-tiny", 2, 128, 2, 512},     {"bert-mini", 4, 256, 4, 1024},
-                                 {"bert-small", 4, 512, 8, 2048},   {"bert-medium", 8, 512, 8, 2048},
-                                 {"bert-base", 12, 768, 12, 3072}, {"bert-large", 24, 1024, 16, 4096}};
+  // BERT's sizes over bert-base-uncased's vocabulary; the other families over their base checkpoint's
+  // vocabulary, positions and LayerNorm eps (roberta-base, xlm-roberta-base: 514 positions from padding_idx 1).
+  static const Shape shapes[] = {
+      {"bert-tiny", "bert", 2, 128, 2, 512},          {"bert-mini", "bert", 4, 256, 4, 1024},
+      {"bert-small", "bert", 4, 512, 8, 2048},        {"bert-medium", "bert", 8, 512, 8, 2048},
+      {"bert-base", "bert", 12, 768, 12, 3072},       {"bert-large", "bert", 24, 1024, 16, 4096},
+      {"distilbert-tiny", "distilbert", 2, 128, 2, 512}, {"distilbert-base", "distilbert", 6, 768, 12, 3072},
+      {"roberta-tiny", "roberta", 2, 128, 2, 512},    {"roberta-base", "roberta", 12, 768, 12, 3072},
+      {"xlm-roberta-tiny", "xlm-roberta", 2, 128, 2, 512}, {"xlm-roberta-base", "xlm-roberta", 12, 768, 12, 3072}};
   for (const auto& s : shapes) {
     if (name != s.name) continue;
-    BertConfig c;  // defaults are bert-base-uncased's (vocabulary 30522, 512 positions)
+    BertConfig c = defaults_for(s.model_type, name);
     c.num_hidden_layers = s.layers;
     c.hidden_size = s.hidden;
     c.num_attention_heads = s.heads;
     c.intermediate_size = s.ffn;
+    if (c.model_type == "roberta" || c.model_type == "xlm-roberta") {
+      c.vocab_size = c.model_type == "roberta" ? 50265 : 250002;
+      c.max_position_embeddings = 514;
+      c.type_vocab_size = 1;
+      c.layer_norm_eps = 1e-5;
+    }
     return c;
   }
   return std::nullopt;
@@ -267,6 +335,28 @@ void BertConfig::set_num_labels(int64_t n) {
   if (static_cast<int64_t>(id2label.size()) == n) return;  // keep the names a checkpoint gave its labels
   id2label.clear();
   for (int64_t i = 0; i < n; ++i) id2label[i] = "LABEL_" + std::to_string(i);
+}
+
+const architecture::Architecture& BertConfig::architecture() const {
+  return architecture::architecture_for(model_type, "model config");
+}
+
+architecture::EncoderShape BertConfig::shape() const {
+  architecture::EncoderShape s;
+  s.vocab_size = vocab_size;
+  s.hidden_size = hidden_size;
+  s.num_layers = num_hidden_layers;
+  s.head_dim = head_dim();
+  for (int64_t l = 0; l < num_hidden_layers; ++l) {
+    s.heads.push_back(layer_heads(l));
+    s.intermediate.push_back(layer_intermediate(l));
+  }
+  s.max_position_embeddings = max_position_embeddings;
+  s.type_vocab_size = type_vocab_size;
+  s.num_labels = num_labels();
+  s.pad_token_id = pad_token_id;
+  s.hidden_act = hidden_act;
+  return s;
 }
 
 int64_t BertConfig::layer_heads(int64_t layer) const {

@@ -1,4 +1,7 @@
-// Hugging Face BertConfig: every field of config.json that changes BERT's behaviour.
+// The config of every encoder family (BertConfig, DistilBertConfig, RobertaConfig, XLMRobertaConfig):
+// every field of config.json that changes the model's behaviour, under canonical (BERT) names. Each
+// family's own keys (DistilBERT's dim, n_layers, ...) and defaults come from its description
+// (architecture/architecture.h); model_type selects it.
 #pragma once
 
 #include <map>
@@ -6,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "architecture/architecture.h"
 #include "common/json_util.h"
 
 namespace jpqd::model {
@@ -29,7 +33,9 @@ struct BertConfig {
   std::vector<std::string> architectures;
   std::string problem_type;  // "", single_label_classification, multi_label_classification, regression
   std::map<int64_t, std::string> id2label;
-  std::string model_type = "bert";
+  std::string model_type = "bert";  // the family: bert, distilbert, roberta, xlm-roberta
+  double qa_dropout = 0.1;             // DistilBERT: dropout before qa_outputs
+  bool sinusoidal_pos_embds = false;   // DistilBERT: fixed sinusoidal position table
   std::string torch_dtype = "float32";
   // Pruned models (exported from JPQD) keep a per-layer head count and FFN width; empty = dense.
   std::vector<int64_t> heads_per_layer;
@@ -39,6 +45,10 @@ struct BertConfig {
 
   int64_t num_labels() const { return id2label.empty() ? 2 : static_cast<int64_t>(id2label.size()); }
   int64_t head_dim() const { return hidden_size / num_attention_heads; }
+  // The family's description; FormatError for an unknown model_type.
+  const architecture::Architecture& architecture() const;
+  // The sizes the family's tables need.
+  architecture::EncoderShape shape() const;
   // Heads and FFN width of encoder layer `layer` (per-layer lists of pruned models, else the dense sizes).
   int64_t layer_heads(int64_t layer) const;
   int64_t layer_intermediate(int64_t layer) const;
@@ -48,7 +58,10 @@ struct BertConfig {
   Json to_json() const;
   // Checks internal consistency (hidden divisible by heads, known activation, ...).
   void validate(const std::string& where) const;
-  // bert-tiny, bert-mini, bert-small, bert-medium, bert-base, bert-large; nullopt when unknown.
+  // The defaults of `model_type`'s config class (FormatError naming `where` when the family is unknown).
+  static BertConfig defaults_for(const std::string& model_type, const std::string& where);
+  // bert-tiny, bert-mini, bert-small, bert-medium, bert-base, bert-large; distilbert-tiny, distilbert-base;
+  // roberta-tiny, roberta-base; xlm-roberta-tiny, xlm-roberta-base; nullopt when unknown.
   static std::optional<BertConfig> named_shape(const std::string& name);
   void set_num_labels(int64_t n);
 };

@@ -6,12 +6,8 @@
 
 namespace jpqd::model {
 
-struct BertImpl::Parts {
-  BertModel bert{nullptr};
-  CompressibleLinear classifier{nullptr};  // sequence classification
-  CompressibleLinear qa_outputs{nullptr};  // question answering
-  BertLmPredictionHead predictions{nullptr};  // masked LM, registered as "cls.predictions"
-  double classifier_dropout = 0.0;
+struct BertImpl::Parts : EncoderParts {
+  explicit Parts(EncoderParts parts) : EncoderParts(std::move(parts)) {}
 };
 
 }  // namespace jpqd::model

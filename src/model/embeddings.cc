@@ -1,5 +1,7 @@
 #include "model/embeddings.h"
 
+#include <cmath>
+
 #include "common/error.h"
 
 namespace jpqd::model {
@@ -15,25 +17,44 @@ torch::Tensor HookedEmbeddingImpl::forward(const torch::Tensor& ids) {
   return torch::embedding(table, ids, padding_idx);
 }
 
-BertEmbeddingsImpl::BertEmbeddingsImpl(const BertConfig& c) : dropout_(c.hidden_dropout_prob) {
-  word_embeddings = register_module("word_embeddings", HookedEmbedding(c.vocab_size, c.hidden_size, c.pad_token_id));
-  position_embeddings =
-      register_module("position_embeddings", HookedEmbedding(c.max_position_embeddings, c.hidden_size));
-  token_type_embeddings = register_module("token_type_embeddings", HookedEmbedding(c.type_vocab_size, c.hidden_size));
-  layer_norm = register_module(
-      "LayerNorm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)));
+torch::Tensor family_position_ids(const architecture::Architecture& arch, const torch::Tensor& input_ids,
+                                  int64_t pad_token_id) {
+  if (arch.position_ids == architecture::PositionIds::kArange)
+    return torch::arange(input_ids.size(1), input_ids.options().dtype(torch::kLong)).unsqueeze(0);
+  const torch::Tensor real = input_ids.ne(pad_token_id).to(torch::kLong);
+  return torch::cumsum(real, 1) * real + pad_token_id;
 }
 
-torch::Tensor BertEmbeddingsImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& token_type_ids) {
-  const int64_t seq = input_ids.size(1);
-  const int64_t max_pos = position_embeddings->weight.size(0);
-  JPQD_CHECK(seq <= max_pos, InvalidArgument, "sequence length ", seq, " exceeds max_position_embeddings ", max_pos);
-  // HF order: word + token type, then += position.
-  torch::Tensor x = word_embeddings->forward(input_ids) + token_type_embeddings->forward(token_type_ids);
-  torch::Tensor positions = torch::arange(seq, input_ids.options().dtype(torch::kLong)).unsqueeze(0);
-  x = x + position_embeddings->forward(positions);
+torch::Tensor sinusoidal_position_table(int64_t positions, int64_t dim) {
+  torch::Tensor table = torch::empty({positions, dim}, torch::kFloat64);
+  auto t = table.accessor<double, 2>();
+  for (int64_t p = 0; p < positions; ++p)
+    for (int64_t j = 0; j < dim; ++j) {
+      const double angle = static_cast<double>(p) / std::pow(10000.0, 2.0 * static_cast<double>(j / 2) / dim);
+      t[p][j] = j % 2 == 0 ? std::sin(angle) : std::cos(angle);
+    }
+  return table.to(torch::kFloat32);
+}
+
+torch::Tensor EmbeddingParts::forward(const BertConfig& c, const torch::Tensor& input_ids,
+                                      const torch::Tensor& token_type_ids, bool training) {
+  const architecture::Architecture& arch = c.architecture();
+  const int64_t max_pos = position->weight.size(0);
+  torch::Tensor positions = family_position_ids(arch, input_ids, c.pad_token_id);
+  if (arch.position_ids == architecture::PositionIds::kArange) {
+    JPQD_CHECK(input_ids.size(1) <= max_pos, InvalidArgument, "sequence length ", input_ids.size(1),
+               " exceeds max_position_embeddings ", max_pos);
+  } else if (positions.numel() > 0) {
+    JPQD_CHECK(positions.max().item<int64_t>() < max_pos, InvalidArgument, "sequence length ", input_ids.size(1),
+               " exceeds the ", max_pos - c.pad_token_id - 1, " positions after padding_idx ", c.pad_token_id,
+               " of max_position_embeddings ", max_pos);
+  }
+  // HF order: word (+ token type), then += position.
+  torch::Tensor x = word->forward(input_ids);
+  if (token_type) x = x + token_type->forward(token_type_ids);
+  x = x + position->forward(positions);
   x = layer_norm->forward(x);
-  return torch::dropout(x, dropout_, is_training());
+  return torch::dropout(x, c.hidden_dropout_prob, training);
 }
 
 }  // namespace jpqd::model

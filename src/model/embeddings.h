@@ -1,4 +1,5 @@
-// BertEmbeddings: word + token-type + absolute position embeddings, LayerNorm, dropout (HF order).
+// The embeddings of every family: word (+ token type, where the family has them) + position, LayerNorm,
+// dropout, in Hugging Face's order of additions; positions as the family computes them.
 #pragma once
 
 #include <torch/torch.h>
@@ -22,20 +23,23 @@ class HookedEmbeddingImpl : public torch::nn::Module {
 };
 TORCH_MODULE(HookedEmbedding);
 
-class BertEmbeddingsImpl : public torch::nn::Module {
- public:
-  explicit BertEmbeddingsImpl(const BertConfig& config);
-  // token_type_ids must be defined ([B, S] int64).
-  torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& token_type_ids);
+// Position ids [B, S] of `input_ids` for the family: 0..S-1, or (RoBERTa) padding_idx + the running count of
+// non-pad tokens, with padding_idx at the pads.
+torch::Tensor family_position_ids(const architecture::Architecture& arch, const torch::Tensor& input_ids,
+                                  int64_t pad_token_id);
 
-  HookedEmbedding word_embeddings{nullptr};
-  HookedEmbedding position_embeddings{nullptr};
-  HookedEmbedding token_type_embeddings{nullptr};
+// DistilBERT's sinusoidal_pos_embds table: sin at even columns, cos at odd ones, of pos / 10000^(2⌊j/2⌋/dim).
+torch::Tensor sinusoidal_position_table(int64_t positions, int64_t dim);
+
+struct EmbeddingParts {
+  HookedEmbedding word{nullptr};
+  HookedEmbedding position{nullptr};
+  HookedEmbedding token_type{nullptr};  // null for families without token types
   torch::nn::LayerNorm layer_norm{nullptr};
 
- private:
-  double dropout_;
+  // token_type_ids must be defined ([B, S] int64); families without token types ignore them.
+  torch::Tensor forward(const BertConfig& config, const torch::Tensor& input_ids, const torch::Tensor& token_type_ids,
+                        bool training);
 };
-TORCH_MODULE(BertEmbeddings);
 
 }  // namespace jpqd::model

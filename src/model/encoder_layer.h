@@ -1,32 +1,18 @@
-// BertLayer (attention, intermediate, output) and BertEncoder (the "layer" ModuleList of them).
+// One post-LayerNorm encoder layer (BertLayer, RobertaLayer, DistilBERT's TransformerBlock): attention,
+// then the feed-forward block.
 #pragma once
 
-#include <torch/torch.h>
-
-#include "model/bert_config.h"
 #include "model/feed_forward.h"
 #include "model/self_attention.h"
 
 namespace jpqd::model {
 
-class BertLayerImpl : public torch::nn::Module {
- public:
-  BertLayerImpl(const BertConfig& config, int64_t layer_index);
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask);
+struct EncoderLayerParts {
+  AttentionParts attention;
+  FeedForwardParts ffn;
 
-  BertAttention attention{nullptr};
-  BertIntermediate intermediate{nullptr};
-  BertOutput output{nullptr};
+  torch::Tensor forward(const BertConfig& config, const torch::Tensor& hidden, const torch::Tensor& additive_mask,
+                        bool training);
 };
-TORCH_MODULE(BertLayer);
-
-class BertEncoderImpl : public torch::nn::Module {
- public:
-  explicit BertEncoderImpl(const BertConfig& config);
-  torch::Tensor forward(torch::Tensor hidden, const torch::Tensor& additive_mask);
-
-  std::vector<BertLayer> layers;  // also registered as the ModuleList "layer"
-};
-TORCH_MODULE(BertEncoder);
 
 }  // namespace jpqd::model

@@ -12,23 +12,10 @@ torch::Tensor apply_activation(const std::string& act, const torch::Tensor& x) {
   return x;
 }
 
-BertIntermediateImpl::BertIntermediateImpl(const BertConfig& c, int64_t width) : act_(c.hidden_act) {
-  dense = register_module("dense", CompressibleLinear(c.hidden_size, width));
-}
-
-torch::Tensor BertIntermediateImpl::forward(const torch::Tensor& hidden) {
-  return apply_activation(act_, dense->forward(hidden));
-}
-
-BertOutputImpl::BertOutputImpl(const BertConfig& c, int64_t width) : dropout_(c.hidden_dropout_prob) {
-  dense = register_module("dense", CompressibleLinear(width, c.hidden_size));
-  layer_norm = register_module(
-      "LayerNorm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)));
-}
-
-torch::Tensor BertOutputImpl::forward(const torch::Tensor& intermediate, const torch::Tensor& residual) {
-  torch::Tensor x = torch::dropout(dense->forward(intermediate), dropout_, is_training());
-  return layer_norm->forward(x + residual);
+torch::Tensor FeedForwardParts::forward(const BertConfig& c, const torch::Tensor& hidden, bool training) {
+  torch::Tensor x = output->forward(apply_activation(c.hidden_act, intermediate->forward(hidden)));
+  x = torch::dropout(x, c.hidden_dropout_prob, training);
+  return layer_norm->forward(x + hidden);
 }
 
 }  // namespace jpqd::model

@@ -1,4 +1,5 @@
-// BertIntermediate (dense + hidden_act) and BertOutput (dense, dropout, residual, post-LayerNorm).
+// The feed-forward block of every family (BERT's intermediate + output, DistilBERT's ffn.lin1/lin2 +
+// output_layer_norm): Linear, activation, Linear, dropout, residual, post-LayerNorm.
 #pragma once
 
 #include <torch/torch.h>
@@ -14,29 +15,12 @@ namespace jpqd::model {
 // tanh approximation (the same function written three ways); relu.
 torch::Tensor apply_activation(const std::string& hidden_act, const torch::Tensor& x);
 
-class BertIntermediateImpl : public torch::nn::Module {
- public:
-  BertIntermediateImpl(const BertConfig& config, int64_t width);
-  torch::Tensor forward(const torch::Tensor& hidden);
-
-  CompressibleLinear dense{nullptr};
-
- private:
-  std::string act_;
-};
-TORCH_MODULE(BertIntermediate);
-
-class BertOutputImpl : public torch::nn::Module {
- public:
-  BertOutputImpl(const BertConfig& config, int64_t width);
-  torch::Tensor forward(const torch::Tensor& intermediate, const torch::Tensor& residual);
-
-  CompressibleLinear dense{nullptr};
+struct FeedForwardParts {
+  CompressibleLinear intermediate{nullptr};  // FFN neurons are its rows
+  CompressibleLinear output{nullptr};        // ... and this one's columns
   torch::nn::LayerNorm layer_norm{nullptr};
 
- private:
-  double dropout_;
+  torch::Tensor forward(const BertConfig& config, const torch::Tensor& hidden, bool training);
 };
-TORCH_MODULE(BertOutput);
 
 }  // namespace jpqd::model

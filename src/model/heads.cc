@@ -4,34 +4,37 @@
 
 namespace jpqd::model {
 
-BertPoolerImpl::BertPoolerImpl(const BertConfig& c) {
-  dense = register_module("dense", CompressibleLinear(c.hidden_size, c.hidden_size));
+using architecture::ClassifierHead;
+
+torch::Tensor HeadParts::classify(const BertConfig& c, const torch::Tensor& hidden, bool training) {
+  const double dropout = c.classifier_dropout.value_or(c.hidden_dropout_prob);
+  const torch::Tensor first = hidden.select(1, 0);
+  switch (c.architecture().classifier) {
+    case ClassifierHead::kPooledTanh:
+      return classifier->forward(torch::dropout(torch::tanh(pooler->forward(first)), dropout, training));
+    case ClassifierHead::kDenseTanhOutProj: {
+      torch::Tensor x = torch::tanh(pre_classifier->forward(torch::dropout(first, dropout, training)));
+      return classifier->forward(torch::dropout(x, dropout, training));
+    }
+    case ClassifierHead::kPreClassifierRelu:
+      return classifier->forward(torch::dropout(torch::relu(pre_classifier->forward(first)), dropout, training));
+  }
+  return {};
 }
 
-torch::Tensor BertPoolerImpl::forward(const torch::Tensor& hidden) {
-  return torch::tanh(dense->forward(hidden.select(1, 0)));
+torch::Tensor HeadParts::answer_spans(const BertConfig& c, const torch::Tensor& hidden, bool training) {
+  if (c.architecture().dropout_before_qa_outputs) return qa_outputs->forward(torch::dropout(hidden, c.qa_dropout, training));
+  return qa_outputs->forward(hidden);
 }
 
-BertPredictionHeadTransformImpl::BertPredictionHeadTransformImpl(const BertConfig& c) : act_(c.hidden_act) {
-  dense = register_module("dense", CompressibleLinear(c.hidden_size, c.hidden_size));
-  layer_norm = register_module(
-      "LayerNorm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)));
-}
-
-torch::Tensor BertPredictionHeadTransformImpl::forward(const torch::Tensor& hidden) {
+torch::Tensor HeadParts::predict_tokens(const BertConfig& c, const torch::Tensor& hidden,
+                                        const torch::Tensor& word_embeddings) {
+  const std::string act = c.architecture().mlm_exact_gelu ? "gelu" : c.hidden_act;
   // Under bfloat16 autocast the dense output is bfloat16, and LibTorch 1.13's CPU layer norm rejects an
   // input whose type differs from its float32 weight (the encoder's norms see float32 residual sums).
-  return layer_norm->forward(apply_activation(act_, dense->forward(hidden)).to(layer_norm->weight.scalar_type()));
-}
-
-BertLmPredictionHeadImpl::BertLmPredictionHeadImpl(const BertConfig& c) {
-  // Registered before "transform" so the state-dict order is HF's.
-  bias = register_parameter("bias", torch::zeros({c.vocab_size}));
-  transform = register_module("transform", BertPredictionHeadTransform(c));
-}
-
-torch::Tensor BertLmPredictionHeadImpl::forward(const torch::Tensor& hidden, const torch::Tensor& word_embeddings) {
-  return torch::nn::functional::linear(transform->forward(hidden), word_embeddings, bias);
+  torch::Tensor t = apply_activation(act, mlm_transform->forward(hidden));
+  t = mlm_layer_norm->forward(t.to(mlm_layer_norm->weight.scalar_type()));
+  return torch::nn::functional::linear(t, word_embeddings, mlm_bias);
 }
 
 }  // namespace jpqd::model

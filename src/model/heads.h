@@ -1,5 +1,9 @@
-// The parts around the encoder: BertPooler (tanh of a dense layer on [CLS]) and the masked-LM head
-// cls.predictions (transform dense + act + LayerNorm, decoder tied to the word embeddings, own bias).
+// The task heads of every family, driven by the family's description:
+//   sequence classification  BERT: tanh(pooler.dense([CLS])) -> dropout -> classifier;
+//                            RoBERTa: dropout -> classifier.dense -> tanh -> dropout -> classifier.out_proj;
+//                            DistilBERT: pre_classifier -> ReLU -> dropout -> classifier;
+//   question answering       [dropout (DistilBERT)] -> qa_outputs on every token;
+//   masked LM                transform dense -> act -> LayerNorm -> decoder tied to the word embeddings + bias.
 #pragma once
 
 #include <torch/torch.h>
@@ -9,38 +13,22 @@
 
 namespace jpqd::model {
 
-class BertPoolerImpl : public torch::nn::Module {
- public:
-  explicit BertPoolerImpl(const BertConfig& config);
-  torch::Tensor forward(const torch::Tensor& hidden);  // [B, S, H] -> [B, H]
+struct HeadParts {
+  CompressibleLinear pooler{nullptr};          // BERT, sequence classification
+  CompressibleLinear pre_classifier{nullptr};  // RoBERTa's classifier.dense, DistilBERT's pre_classifier
+  CompressibleLinear classifier{nullptr};
+  CompressibleLinear qa_outputs{nullptr};
+  CompressibleLinear mlm_transform{nullptr};
+  torch::nn::LayerNorm mlm_layer_norm{nullptr};
+  torch::Tensor mlm_bias;
 
-  CompressibleLinear dense{nullptr};
+  // hidden [B, S, H] -> logits [B, num_labels].
+  torch::Tensor classify(const BertConfig& config, const torch::Tensor& hidden, bool training);
+  // hidden [B, S, H] -> [B, S, 2] (start, end).
+  torch::Tensor answer_spans(const BertConfig& config, const torch::Tensor& hidden, bool training);
+  // hidden [..., H] -> [..., vocab] through the tied decoder.
+  torch::Tensor predict_tokens(const BertConfig& config, const torch::Tensor& hidden,
+                               const torch::Tensor& word_embeddings);
 };
-TORCH_MODULE(BertPooler);
-
-class BertPredictionHeadTransformImpl : public torch::nn::Module {
- public:
-  explicit BertPredictionHeadTransformImpl(const BertConfig& config);
-  torch::Tensor forward(const torch::Tensor& hidden);
-
-  CompressibleLinear dense{nullptr};
-  torch::nn::LayerNorm layer_norm{nullptr};
-
- private:
-  std::string act_;
-};
-TORCH_MODULE(BertPredictionHeadTransform);
-
-// "cls.predictions": parameter "bias" and submodule "transform". The decoder has no weight of its own:
-// it multiplies by the word-embedding table passed to forward(), as HF ties them.
-class BertLmPredictionHeadImpl : public torch::nn::Module {
- public:
-  explicit BertLmPredictionHeadImpl(const BertConfig& config);
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& word_embeddings);
-
-  torch::Tensor bias;
-  BertPredictionHeadTransform transform{nullptr};
-};
-TORCH_MODULE(BertLmPredictionHead);
 
 }  // namespace jpqd::model

@@ -7,7 +7,6 @@
 #include "common/error.h"
 #include "common/file_io.h"
 #include "common/logging.h"
-#include "model/hf_names.h"
 #include "model/torch_bin.h"
 
 namespace jpqd::model {
@@ -28,6 +27,20 @@ std::string dtype_name(torch::Dtype dtype) {
   if (dtype == torch::kBFloat16) return "bfloat16";
   JPQD_CHECK(false, InvalidArgument, "save_pretrained: dtype ", dtype, " is not float32, float16 or bfloat16");
   return "";
+}
+
+// A checkpoint of which not one tensor belongs to the model's base encoder, while some belong to another
+// family's, was saved by another family: loading it would leave the whole encoder random.
+void check_family_of_keys(const architecture::Architecture& arch, const NamedTensors& tensors,
+                          const std::map<std::string, std::pair<std::string, torch::Tensor>>& chosen,
+                          const std::string& source) {
+  for (const auto& [name, entry] : chosen)
+    if (arch.owns_key(name)) return;
+  for (const auto& [key, tensor] : tensors)
+    for (const architecture::Architecture* other : architecture::all_architectures())
+      if (other->base_prefix != arch.base_prefix && other->owns_key(key) && !arch.owns_key(key))
+        throw FormatError(str_cat(source, ": tensor ", key, " belongs to a ", other->model_type,
+                                  " checkpoint, but config.json says model_type \"", arch.model_type, "\""));
 }
 
 }  // namespace
@@ -52,15 +65,16 @@ NamedTensors read_checkpoint_tensors(const std::string& dir, std::string* source
 LoadReport load_state(BertImpl& model, const NamedTensors& tensors, const std::string& source) {
   LoadReport report;
   report.source = source;
-  const auto table = hf_tensor_table(model.config(), model.head());
-  std::map<std::string, const HfTensorSpec*> specs;
+  const architecture::Architecture& arch = model.architecture();
+  const auto table = arch.tensors(model.config().shape(), model.head());
+  std::map<std::string, const architecture::TensorSpec*> specs;
   for (const auto& s : table) specs[s.name] = &s;
 
   // Resolve names first: a direct tensor always wins over a tied copy of it.
   std::map<std::string, std::pair<std::string, torch::Tensor>> chosen;  // our name -> (checkpoint key, tensor)
   std::map<std::string, std::pair<std::string, torch::Tensor>> tied;
   for (const auto& [key, tensor] : tensors) {
-    const CheckpointKey k = canonical_checkpoint_key(key, model.head());
+    const architecture::CheckpointKey k = arch.canonical_key(key, model.head());
     if (k.name.empty()) continue;
     if (!specs.count(k.name)) {
       report.unexpected.push_back(key);
@@ -73,6 +87,7 @@ LoadReport load_state(BertImpl& model, const NamedTensors& tensors, const std::s
   }
   for (auto& [name, entry] : tied)
     if (!chosen.count(name)) chosen[name] = entry;
+  check_family_of_keys(arch, tensors, chosen, source);
 
   auto params = model.named_parameters(true);
   torch::NoGradGuard no_grad;
@@ -91,12 +106,12 @@ LoadReport load_state(BertImpl& model, const NamedTensors& tensors, const std::s
     TORCH_CHECK(p != nullptr, "model has no parameter ", spec.name);
     p->copy_(tensor.to(p->dtype()));
   }
-  const std::string arch = task_head_architecture(model.head());
+  const std::string head_class = arch.head_class(model.head());
   if (!report.unexpected.empty())
-    log_warning("Some weights of the model checkpoint at ", source, " were not used when initializing ", arch, ": ",
-                join(report.unexpected));
+    log_warning("Some weights of the model checkpoint at ", source, " were not used when initializing ", head_class,
+                ": ", join(report.unexpected));
   if (!report.missing.empty())
-    log_warning("Some weights of ", arch, " were not initialized from the model checkpoint at ", source,
+    log_warning("Some weights of ", head_class, " were not initialized from the model checkpoint at ", source,
                 " and are newly initialized: ", join(report.missing),
                 " - You should probably TRAIN this model on a down-stream task to be able to use it for predictions "
                 "and inference.");
@@ -121,7 +136,7 @@ Bert load_pretrained(const std::string& dir, TaskHead head, std::optional<int64_
 void save_pretrained(BertImpl& model, const std::string& dir, torch::Dtype dtype) {
   ensure_writable_directory(dir);
   BertConfig config = model.config();
-  config.architectures = {task_head_architecture(model.head())};
+  config.architectures = {task_head_architecture(model.head(), config)};
   config.torch_dtype = dtype_name(dtype);
   auto params = model.named_parameters(true);
   NamedTensors tensors;

@@ -22,8 +22,9 @@ struct LoadReport {
 // model.safetensors.index.json, pytorch_model.bin found in `dir`; `source` receives the file read.
 NamedTensors read_checkpoint_tensors(const std::string& dir, std::string* source = nullptr);
 
-// Copies `tensors` into `model` through the name table (hf_names.h): legacy and prefix-less names are
-// mapped, tied copies used only when needed. A shape that disagrees with the model's config is a
+// Copies `tensors` into `model` through its family's description (architecture/architecture.h): legacy and
+// prefix-less names are mapped, tied copies used only when needed. A checkpoint none of whose tensors
+// belongs to the model's encoder while some belong to another family's is a FormatError naming a key. A shape that disagrees with the model's config is a
 // FormatError naming the tensor, `source` and both shapes. Missing and unexpected keys are logged as
 // transformers does and returned.
 LoadReport load_state(BertImpl& model, const NamedTensors& tensors, const std::string& source);

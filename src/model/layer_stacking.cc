@@ -25,13 +25,16 @@ Bert stack_layers(BertImpl& shallow) {
 
   auto source = shallow.named_parameters(true);
   auto source_buffers = shallow.named_buffers(true);
-  const std::regex layer_name(R"(^bert\.encoder\.layer\.(\d+)\.(.*)$)");
+  // "<base>.encoder.layer." / "distilbert.transformer.layer.": the query of layer 0 up to its index.
+  const std::string query0 = shallow.architecture().module_path(architecture::NodeRole::kQuery, 0);
+  const std::string layers = query0.substr(0, query0.find(".0.") + 1);
+  const std::regex layer_name("^" + std::regex_replace(layers, std::regex(R"(\.)"), R"(\.)") + R"((\d+)\.(.*)$)");
   torch::NoGradGuard no_grad;
   auto copy_into = [&](const std::string& name, torch::Tensor& target) {
     std::string from = name;
     std::smatch m;
     if (std::regex_match(name, m, layer_name))
-      from = "bert.encoder.layer." + std::to_string(std::stoll(m[1].str()) / 2) + "." + m[2].str();
+      from = layers + std::to_string(std::stoll(m[1].str()) / 2) + "." + m[2].str();
     const torch::Tensor* src = source.find(from);
     if (!src) src = source_buffers.find(from);
     JPQD_CHECK(src != nullptr, InvalidArgument, "layer stacking: the shallow model has no ", from);

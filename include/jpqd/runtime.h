@@ -42,8 +42,9 @@ struct ModelInfo {
   int64_t hidden_size = 0;
   int64_t num_layers = 0;
   int64_t vocab_size = 0;
-  int64_t max_sequence_length = 0;  // max_position_embeddings
-  int64_t type_vocab_size = 0;
+  int64_t max_sequence_length = 0;  // max_position_embeddings (RoBERTa: less padding_idx + 1)
+  int64_t type_vocab_size = 0;      // 1 for families without token-type embeddings (their types are ignored)
+  std::string model_type;           // the family: bert, distilbert, roberta, xlm-roberta
   std::vector<int64_t> heads_per_layer;
   std::vector<int64_t> ffn_per_layer;
   bool int8 = false;

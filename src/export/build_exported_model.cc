@@ -60,8 +60,10 @@ void add_quantizers(model::BertImpl& model, const compression::QuantizationContr
         if (node.kind == model::NodeKind::kEmbedding) {
           out.embeddings[node.name + ".weight"] = weight_from(params, node.name + ".weight", plan);
         } else if (node.role == model::NodeRole::kQkvInput) {
-          const std::string prefix = "bert.encoder.layer." + std::to_string(node.layer_index) + ".attention.self.";
-          for (const char* proj : {"query", "key", "value"}) out.linears[prefix + proj].input = activation_from(params);
+          // One quantizer on the hidden states that Q, K and V all read.
+          const int layer = static_cast<int>(node.layer_index);
+          for (const auto role : {model::NodeRole::kQuery, model::NodeRole::kKey, model::NodeRole::kValue})
+            out.linears[model.architecture().module_path(role, layer)].input = activation_from(params);
         } else if (node.role == model::NodeRole::kMatmul0Input0) {
           out.query_quant[node.layer_index] = activation_from(params);
         } else if (node.role == model::NodeRole::kMatmul0Input1) {
@@ -79,10 +81,6 @@ void add_quantizers(model::BertImpl& model, const compression::QuantizationContr
 
 ExportedModel build_exported_model(model::BertImpl& model, const compression::CompositeController* controller,
                                    ExportNotes* notes) {
-  // model.jpqd, the ONNX writer and the runtime spell BERT's layout so far; another family's model would be
-  // written with the wrong names, so it is refused rather than exported wrong.
-  JPQD_CHECK(model.config().model_type == "bert", InvalidArgument, "export: model_type \"", model.config().model_type,
-             "\" cannot be exported yet (model.jpqd and ONNX export support bert only)");
   torch::NoGradGuard no_grad;
   ExportNotes local;
   ExportNotes& n = notes ? *notes : local;

@@ -9,11 +9,6 @@ namespace jpqd::exporter {
 
 namespace {
 
-std::string file_name(const std::string& hf_name) {
-  const std::string prefix = "bert.";
-  return hf_name.rfind(prefix, 0) == 0 ? hf_name.substr(prefix.size()) : hf_name;
-}
-
 std::vector<uint64_t> shape_of(const torch::Tensor& t) {
   std::vector<uint64_t> shape;
   for (auto d : t.sizes()) shape.push_back(static_cast<uint64_t>(d));
@@ -40,7 +35,10 @@ format::ModelMetadata metadata_of(const ExportedModel& m, const text::BertTokeni
   arch.hidden_size = c.hidden_size;
   arch.vocab_size = c.vocab_size;
   arch.max_position_embeddings = c.max_position_embeddings;
-  arch.type_vocab_size = c.type_vocab_size;
+  const architecture::Architecture& family = c.architecture();
+  format::set_family_fields(family, arch);
+  arch.padding_idx = c.pad_token_id;
+  arch.type_vocab_size = family.token_type_embeddings ? c.type_vocab_size : 0;
   arch.layer_norm_eps = c.layer_norm_eps;
   arch.hidden_act = c.hidden_act == "relu" ? format::HiddenAct::kRelu
                     : c.hidden_act == "gelu_new" ? format::HiddenAct::kGeluNew
@@ -58,11 +56,14 @@ format::ModelMetadata metadata_of(const ExportedModel& m, const text::BertTokeni
     else if (c.num_labels() == 1) meta.task.problem_type = "regression";
   }
   const auto& o = tokenizer.options();
+  // The runtime refuses a file whose vocabulary does not cover the embedding table: say so before writing it.
+  JPQD_CHECK(static_cast<int64_t>(tokenizer.vocab().size()) == c.vocab_size, InvalidArgument, "export: the tokenizer has ",
+             tokenizer.vocab().size(), " tokens but the ", c.model_type, " model's vocabulary has ", c.vocab_size);
   meta.tokenizer.vocab = tokenizer.vocab().tokens();
   meta.tokenizer.do_lower_case = o.do_lower_case;
   meta.tokenizer.strip_accents = o.strip_accents;
   meta.tokenizer.tokenize_chinese_chars = o.tokenize_chinese_chars;
-  meta.tokenizer.model_max_length = std::min<int64_t>(o.model_max_length, c.max_position_embeddings);
+  meta.tokenizer.model_max_length = std::min<int64_t>(o.model_max_length, arch.max_sequence_length());
   meta.provenance = m.provenance;
   meta.provenance["pruning"] = m.pruning;
   return meta;
@@ -73,6 +74,8 @@ format::ModelMetadata metadata_of(const ExportedModel& m, const text::BertTokeni
 void write_model_file(const ExportedModel& m, const text::BertTokenizer& tokenizer, const std::string& path) {
   torch::NoGradGuard no_grad;
   format::ModelMetadata meta = metadata_of(m, tokenizer);
+  const architecture::Architecture& family = m.config.architecture();
+  auto file_name = [&](const std::string& hf_name) { return family.file_name(hf_name); };
   std::map<std::string, torch::Tensor> tensors = m.tensors;
   std::map<std::string, torch::Tensor> int8_scales;
 

@@ -9,7 +9,15 @@ namespace jpqd::exporter {
 
 namespace {
 
-std::string layer_prefix(int64_t layer) { return str_cat("bert.encoder.layer.", layer, "."); }
+using architecture::NodeRole;
+
+// The Hugging Face module path of `role` in the exported model's family (layer -1: outside the encoder).
+std::string module_of(const OnnxExportContext& ctx, NodeRole role, int64_t layer = -1) {
+  const std::string path = ctx.model.config.architecture().module_path(role, static_cast<int>(layer));
+  JPQD_CHECK(!path.empty(), InvalidArgument, "ONNX export: model_type \"", ctx.model.config.model_type,
+             "\" has no module for this part of the graph");
+  return path;
+}
 
 std::string emit_layer_norm(OnnxExportContext& ctx, const std::string& x, const std::string& module) {
   OnnxGraphBuilder& g = ctx.graph;
@@ -66,22 +74,36 @@ std::string emit_activation(OnnxExportContext& ctx, const std::string& x, const 
 
 std::string emit_embeddings(OnnxExportContext& ctx, const std::string& input_ids, const std::string& token_type_ids) {
   OnnxGraphBuilder& g = ctx.graph;
-  const std::string scope = "bert.embeddings";
-  const std::string word = emit_embedding_table(ctx, "bert.embeddings.word_embeddings.weight");
-  const std::string type = emit_embedding_table(ctx, "bert.embeddings.token_type_embeddings.weight");
-  const std::string position = emit_embedding_table(ctx, "bert.embeddings.position_embeddings.weight");
-  std::string x =
-      g.node("Add",
-             {g.node("Gather", {word, input_ids}, scope, "words", {onnx_attr("axis", int64_t{0})}),
-              g.node("Gather", {type, token_type_ids}, scope, "token_types", {onnx_attr("axis", int64_t{0})})},
-             scope, "words_plus_types");
-  // Positions 0..sequence-1 are the first rows of the table: a Slice up to the input's sequence length.
-  const std::string seq = g.node("Shape", {input_ids}, scope, "sequence_length",
-                                 {onnx_attr("start", int64_t{1}), onnx_attr("end", int64_t{2})});
-  const std::string zero = g.int64_constant({0});
-  const std::string positions = g.node("Slice", {position, zero, seq, zero}, scope, "positions");
+  const architecture::Architecture& family = ctx.model.config.architecture();
+  const std::string scope = family.base_prefix + ".embeddings";
+  const std::string word = emit_embedding_table(ctx, module_of(ctx, NodeRole::kWordEmbeddings) + ".weight");
+  const std::string position = emit_embedding_table(ctx, module_of(ctx, NodeRole::kPositionEmbeddings) + ".weight");
+  std::string x = g.node("Gather", {word, input_ids}, scope, "words", {onnx_attr("axis", int64_t{0})});
+  if (family.token_type_embeddings) {
+    const std::string type = emit_embedding_table(ctx, module_of(ctx, NodeRole::kTokenTypeEmbeddings) + ".weight");
+    x = g.node("Add", {x, g.node("Gather", {type, token_type_ids}, scope, "token_types", {onnx_attr("axis", int64_t{0})})},
+               scope, "words_plus_types");
+  }
+  std::string positions;
+  if (family.position_ids == architecture::PositionIds::kArange) {
+    // Positions 0..sequence-1 are the first rows of the table: a Slice up to the input's sequence length.
+    const std::string seq = g.node("Shape", {input_ids}, scope, "sequence_length",
+                                   {onnx_attr("start", int64_t{1}), onnx_attr("end", int64_t{2})});
+    const std::string zero = g.int64_constant({0});
+    positions = g.node("Slice", {position, zero, seq, zero}, scope, "positions");
+  } else {
+    // RoBERTa: pads at padding_idx, real tokens at padding_idx + their running count.
+    const std::string pad = g.int64_scalar(ctx.model.config.pad_token_id);
+    const std::string is_pad = g.node("Equal", {input_ids, pad}, scope, "is_pad");
+    const std::string real = g.node("Cast", {g.node("Not", {is_pad}, scope, "is_real")}, scope, "real",
+                                    {onnx_attr("to", int64_t{onnx::TensorProto::INT64})});
+    const std::string count = g.node("CumSum", {real, g.int64_scalar(1)}, scope, "real_count");
+    const std::string ids = g.node("Add", {g.node("Mul", {count, real}, scope, "real_positions"), pad}, scope,
+                                   "position_ids");
+    positions = g.node("Gather", {position, ids}, scope, "positions", {onnx_attr("axis", int64_t{0})});
+  }
   x = g.node("Add", {x, positions}, scope, "sum");
-  return emit_layer_norm(ctx, x, "bert.embeddings.LayerNorm");
+  return emit_layer_norm(ctx, x, module_of(ctx, NodeRole::kEmbeddingsLayerNorm));
 }
 
 std::string emit_additive_mask(OnnxExportContext& ctx, const std::string& attention_mask) {
@@ -100,34 +122,40 @@ std::string emit_attention(OnnxExportContext& ctx, int64_t layer, const std::str
   OnnxGraphBuilder& g = ctx.graph;
   const model::BertConfig& c = ctx.model.config;
   const int64_t heads = c.layer_heads(layer), head_dim = c.head_dim();
-  const std::string self = layer_prefix(layer) + "attention.self";
-  const std::string out = layer_prefix(layer) + "attention.output";
+  const std::string query = module_of(ctx, NodeRole::kQuery, layer), key = module_of(ctx, NodeRole::kKey, layer),
+                    value = module_of(ctx, NodeRole::kValue, layer);
+  const std::string self = query.substr(0, query.rfind('.'));  // node names' scope
+  const std::string out = module_of(ctx, NodeRole::kAttentionOutput, layer);
+  const bool query_prescaled = c.architecture().scale_query_before_scores;
+  const std::string sqrt_head_dim = g.float_constant(static_cast<float>(std::sqrt(static_cast<double>(head_dim))));
   std::string projected;
   if (heads == 0) {
     // No context at all: the output Linear reduces to its bias.
-    projected = g.add_initializer(out + ".dense.bias", ctx.tensor(out + ".dense.bias"));
+    projected = g.add_initializer(out + ".bias", ctx.tensor(out + ".bias"));
   } else {
     // One quantizer feeds Q, K and V (NNCF shares it); the export may list it under any of the three.
     const ActivationQuant* shared = nullptr;
-    for (const char* name : {".query", ".key", ".value"}) {
-      const ActivationQuant* q = linear_input_quant(ctx.model, self + name);
+    for (const std::string& name : {query, key, value}) {
+      const ActivationQuant* q = linear_input_quant(ctx.model, name);
       if (!q) continue;
       JPQD_CHECK(!shared || (shared->scale == q->scale && shared->zero_point == q->zero_point &&
                              shared->is_signed == q->is_signed),
                  InvalidArgument, "ONNX export: layer ", layer,
-                 ": query, key and value must share one input quantizer, but ", self, name, " differs");
+                 ": query, key and value must share one input quantizer, but ", name, " differs");
       shared = q;
     }
     const std::string x = shared ? emit_fake_quantize(ctx, hidden, *shared, self + ".qkv_input_quantizer") : hidden;
     const std::string split_shape = g.int64_constant({0, 0, heads, head_dim});
     auto split = [&](const std::string& module, const std::vector<int64_t>& perm) {
-      const std::string y = emit_linear(ctx, self + "." + module, x, /*quantize_input=*/false);
-      const std::string r = g.node("Reshape", {y, split_shape}, self + "." + module, "heads");
-      return g.node("Transpose", {r}, self + "." + module, "heads_transposed", {onnx_attr("perm", perm)});
+      const std::string y = emit_linear(ctx, module, x, /*quantize_input=*/false);
+      const std::string r = g.node("Reshape", {y, split_shape}, module, "heads");
+      return g.node("Transpose", {r}, module, "heads_transposed", {onnx_attr("perm", perm)});
     };
-    std::string q = split("query", {0, 2, 1, 3});  // [B, h, S, d]
-    std::string k = split("key", {0, 2, 3, 1});    // [B, h, d, S]: Kᵀ directly
-    const std::string v = split("value", {0, 2, 1, 3});
+    std::string q = split(query, {0, 2, 1, 3});  // [B, h, S, d]
+    std::string k = split(key, {0, 2, 3, 1});    // [B, h, d, S]: Kᵀ directly
+    const std::string v = split(value, {0, 2, 1, 3});
+    // DistilBERT divides Q before its quantizer and Q·Kᵀ; the others divide the scores.
+    if (query_prescaled) q = g.node("Div", {q, sqrt_head_dim}, self, "query_scaled");
     auto q_it = ctx.model.query_quant.find(layer);
     if (q_it != ctx.model.query_quant.end())
       q = emit_fake_quantize(ctx, q, q_it->second, self + ".matmul_0_input_0_quantizer");
@@ -135,50 +163,55 @@ std::string emit_attention(OnnxExportContext& ctx, int64_t layer, const std::str
     if (k_it != ctx.model.key_quant.end())
       k = emit_fake_quantize(ctx, k, k_it->second, self + ".matmul_0_input_1_quantizer");
     std::string scores = g.node("MatMul", {q, k}, self, "scores");
-    scores = g.node("Div", {scores, g.float_constant(static_cast<float>(std::sqrt(static_cast<double>(head_dim))))},
-                    self, "scores_scaled");
+    if (!query_prescaled) scores = g.node("Div", {scores, sqrt_head_dim}, self, "scores_scaled");
     scores = g.node("Add", {scores, additive_mask}, self, "scores_masked");
     const std::string probs = g.node("Softmax", {scores}, self, "probs", {onnx_attr("axis", int64_t{-1})});
     std::string context = g.node("MatMul", {probs, v}, self, "context_heads");
     context = g.node("Transpose", {context}, self, "context_transposed",
                      {onnx_attr("perm", std::vector<int64_t>{0, 2, 1, 3})});
     context = g.node("Reshape", {context, g.int64_constant({0, 0, heads * head_dim})}, self, "context");
-    projected = emit_linear(ctx, out + ".dense", context);
+    projected = emit_linear(ctx, out, context);
   }
   const std::string sum = g.node("Add", {projected, hidden}, out, "residual");
-  return emit_layer_norm(ctx, sum, out + ".LayerNorm");
+  return emit_layer_norm(ctx, sum, module_of(ctx, NodeRole::kAttentionLayerNorm, layer));
 }
 
 std::string emit_feed_forward(OnnxExportContext& ctx, int64_t layer, const std::string& hidden) {
   OnnxGraphBuilder& g = ctx.graph;
-  const std::string intermediate = layer_prefix(layer) + "intermediate.dense";
-  const std::string out = layer_prefix(layer) + "output";
+  const std::string intermediate = module_of(ctx, NodeRole::kIntermediate, layer);
+  const std::string out = module_of(ctx, NodeRole::kOutput, layer);
   std::string projected;
   if (ctx.model.config.layer_intermediate(layer) == 0) {
-    projected = g.add_initializer(out + ".dense.bias", ctx.tensor(out + ".dense.bias"));
+    projected = g.add_initializer(out + ".bias", ctx.tensor(out + ".bias"));
   } else {
-    const std::string act =
-        emit_activation(ctx, emit_linear(ctx, intermediate, hidden), layer_prefix(layer) + "intermediate");
-    projected = emit_linear(ctx, out + ".dense", act);
+    const std::string act = emit_activation(ctx, emit_linear(ctx, intermediate, hidden), intermediate);
+    projected = emit_linear(ctx, out, act);
   }
   const std::string sum = g.node("Add", {projected, hidden}, out, "residual");
-  return emit_layer_norm(ctx, sum, out + ".LayerNorm");
+  return emit_layer_norm(ctx, sum, module_of(ctx, NodeRole::kOutputLayerNorm, layer));
 }
 
 std::vector<std::string> emit_task_head(OnnxExportContext& ctx, const std::string& hidden) {
   OnnxGraphBuilder& g = ctx.graph;
   const std::string index0 = g.int64_scalar(0);
   if (ctx.model.head == model::TaskHead::kSequenceClassification) {
-    const std::string first =
-        g.node("Gather", {hidden, index0}, "bert.pooler", "first_token", {onnx_attr("axis", int64_t{1})});
-    const std::string pooled = g.node("Tanh", {emit_linear(ctx, "bert.pooler.dense", first)}, "bert.pooler", "output");
-    emit_linear(ctx, "classifier", pooled, true, "logits");
+    // First token -> dense -> tanh (BERT's pooler, RoBERTa's classifier.dense) or ReLU (DistilBERT's
+    // pre_classifier) -> classifier.
+    const auto kind = ctx.model.config.architecture().classifier;
+    const std::string dense =
+        module_of(ctx, kind == architecture::ClassifierHead::kPooledTanh ? NodeRole::kPooler : NodeRole::kPreClassifier);
+    const std::string first = g.node("Gather", {hidden, index0}, dense, "first_token", {onnx_attr("axis", int64_t{1})});
+    const std::string projected = emit_linear(ctx, dense, first);
+    const std::string activated = kind == architecture::ClassifierHead::kPreClassifierRelu
+                                      ? g.node("Relu", {projected}, dense, "output")
+                                      : g.node("Tanh", {projected}, dense, "output");
+    emit_linear(ctx, module_of(ctx, NodeRole::kClassifier), activated, true, "logits");
     return {"logits"};
   }
   JPQD_CHECK(ctx.model.head == model::TaskHead::kQuestionAnswering, InvalidArgument,
              "ONNX export supports sequence classification and question answering heads, not ",
-             model::task_head_architecture(ctx.model.head));
-  const std::string both = emit_linear(ctx, "qa_outputs", hidden);  // [B, S, 2]
+             model::task_head_architecture(ctx.model.head, ctx.model.config));
+  const std::string both = emit_linear(ctx, module_of(ctx, NodeRole::kQaOutputs), hidden);  // [B, S, 2]
   g.node("Gather", {both, index0}, "", "start_logits", {onnx_attr("axis", int64_t{2})});
   g.node("Gather", {both, g.int64_scalar(1)}, "", "end_logits", {onnx_attr("axis", int64_t{2})});
   return {"start_logits", "end_logits"};

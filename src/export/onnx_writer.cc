@@ -57,7 +57,7 @@ void check_structure(const ExportedModel& model) {
 }
 
 void build_graph(const ExportedModel& model, onnx::GraphProto* graph) {
-  graph->set_name(model::task_head_architecture(model.head));
+  graph->set_name(model::task_head_architecture(model.head, model.config));
   OnnxGraphBuilder g(graph);
   OnnxExportContext ctx{model, g};
   const std::vector<OnnxGraphBuilder::Dim> batch_seq = {{-1, "batch"}, {-1, "sequence"}};
@@ -99,7 +99,7 @@ void write_onnx(const ExportedModel& model, const std::string& path) {
   opset->set_domain("");
   opset->set_version(kOnnxOpsetVersion);
   // Consumers (our benchmark, users) can recover the architecture without parsing the graph.
-  add_metadata(proto, "architecture", model::task_head_architecture(model.head));
+  add_metadata(proto, "architecture", model::task_head_architecture(model.head, model.config));
   add_metadata(proto, "config", model.config.to_json().dump());
   add_metadata(proto, "quantized", model.quantized() ? "true" : "false");
   if (!model.pruning.empty()) add_metadata(proto, "pruning", model.pruning.dump());

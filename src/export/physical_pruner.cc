@@ -1,7 +1,6 @@
 #include "export/physical_pruner.h"
 
-#include <regex>
-
+#include "architecture/architecture.h"
 #include "common/error.h"
 
 namespace jpqd::exporter {
@@ -18,20 +17,30 @@ std::vector<int64_t> head_rows(const std::vector<int64_t>& heads, int64_t head_d
 }  // namespace
 
 TensorSlice slice_for(const std::string& name, const PruningPlan& plan) {
-  static const std::regex kLayerTensor(R"(^bert\.encoder\.layer\.(\d+)\.(.+)$)");
-  std::smatch m;
-  if (!plan.structured || !std::regex_match(name, m, kLayerTensor)) return {};
-  const auto layer = static_cast<size_t>(std::stoll(m[1].str()));
-  JPQD_CHECK(layer < plan.layers.size(), FormatError, "pruning plan: tensor ", name, " belongs to layer ", layer,
-             " but the plan has ", plan.layers.size(), " layers");
-  const std::string rest = m[2].str();
-  const auto& lp = plan.layers[layer];
-  const auto heads = head_rows(lp.kept_heads, plan.head_dim);
-  static const std::regex kQkv(R"(^attention\.self\.(query|key|value)\.(weight|bias)$)");
-  if (std::regex_match(rest, kQkv)) return {0, heads};
-  if (rest == "attention.output.dense.weight") return {1, heads};
-  if (rest == "intermediate.dense.weight" || rest == "intermediate.dense.bias") return {0, lp.kept_neurons};
-  if (rest == "output.dense.weight") return {1, lp.kept_neurons};
+  if (!plan.structured) return {};
+  // Which module of which layer `name` belongs to, from the family's own table (its names, its roles).
+  const architecture::Architecture& family = architecture::architecture_for(plan.model_type, "pruning plan");
+  architecture::EncoderShape shape;
+  shape.vocab_size = shape.hidden_size = shape.head_dim = shape.max_position_embeddings = shape.type_vocab_size = 1;
+  shape.num_layers = static_cast<int64_t>(plan.layers.size());
+  shape.heads.assign(plan.layers.size(), 1);
+  shape.intermediate.assign(plan.layers.size(), 1);
+  for (const auto& module : family.modules(family, shape, architecture::TaskHead::kSequenceClassification)) {
+    if (module.layer < 0 || module.type != architecture::ModuleType::kLinear) continue;
+    const bool is_weight = name == module.path + ".weight";
+    if (!is_weight && name != module.path + ".bias") continue;
+    const auto& lp = plan.layers[static_cast<size_t>(module.layer)];
+    switch (module.role) {
+      case architecture::NodeRole::kQuery:
+      case architecture::NodeRole::kKey:
+      case architecture::NodeRole::kValue: return {0, head_rows(lp.kept_heads, plan.head_dim)};
+      case architecture::NodeRole::kAttentionOutput:
+        return is_weight ? TensorSlice{1, head_rows(lp.kept_heads, plan.head_dim)} : TensorSlice{};
+      case architecture::NodeRole::kIntermediate: return {0, lp.kept_neurons};
+      case architecture::NodeRole::kOutput: return is_weight ? TensorSlice{1, lp.kept_neurons} : TensorSlice{};
+      default: return {};
+    }
+  }
   return {};
 }
 

@@ -70,6 +70,7 @@ PruningPlan make_pruning_plan(model::BertImpl& model, bool structured) {
   const auto& config = model.config();
   PruningPlan plan;
   plan.structured = structured;
+  plan.model_type = config.model_type;
   plan.head_dim = config.head_dim();
   const auto num_layers = static_cast<size_t>(config.num_hidden_layers);
   std::vector<BlockMasks> attention(num_layers), ffn(num_layers);

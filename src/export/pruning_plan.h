@@ -25,6 +25,7 @@ struct LayerPlan {
 struct PruningPlan {
   // False when the run never reached structured masking: nothing is removed (masks are still folded).
   bool structured = false;
+  std::string model_type = "bert";  // the family whose tensor names the plan slices
   int64_t head_dim = 0;
   std::vector<int64_t> heads_before;         // per layer
   std::vector<int64_t> intermediate_before;  // per layer

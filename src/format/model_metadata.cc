@@ -22,6 +22,19 @@ Json quantizer_to_json(const ActivationQuantizer& q) {
   return Json{{"scale", static_cast<double>(q.scale)}, {"zero_point", q.zero_point}, {"signed", q.is_signed}};
 }
 
+const char* position_ids_name(architecture::PositionIds p) {
+  return p == architecture::PositionIds::kArange ? "arange" : "count_non_padding";
+}
+
+const char* classifier_head_name(architecture::ClassifierHead c) {
+  switch (c) {
+    case architecture::ClassifierHead::kPooledTanh: return "pooled_tanh";
+    case architecture::ClassifierHead::kDenseTanhOutProj: return "dense_tanh_out_proj";
+    case architecture::ClassifierHead::kPreClassifierRelu: return "pre_classifier_relu";
+  }
+  return "?";
+}
+
 int64_t get_int_at_least(const Json& o, const std::string& key, const std::string& where, int64_t min) {
   int64_t v = get_int(o, key, where);
   JPQD_CHECK(v >= min, InvalidArgument, where, ".", key, ": ", v, " is below ", min);
@@ -43,6 +56,33 @@ ActivationQuantizer quantizer_from_json(const Json& o, const std::string& where)
   return q;
 }
 
+// model_type and the description fields; absent ones take the family's values (files written before the
+// families existed hold BERT and none of these keys).
+void parse_family_fields(const Json& a, const std::string& aw, Architecture& arch) {
+  if (a.contains("model_type")) arch.model_type = get_string(a, "model_type", aw);
+  set_family_fields(arch.family(aw + ".model_type"), arch);
+  if (a.contains("token_type_embeddings")) arch.token_type_embeddings = get_bool(a, "token_type_embeddings", aw);
+  if (a.contains("position_ids")) {
+    const std::string p = get_string(a, "position_ids", aw);
+    if (p == "arange") arch.position_ids = architecture::PositionIds::kArange;
+    else if (p == "count_non_padding") arch.position_ids = architecture::PositionIds::kCountingNonPadding;
+    else throw InvalidArgument(str_cat(aw, ".position_ids: unsupported \"", p, "\" (arange, count_non_padding)"));
+  }
+  if (a.contains("padding_idx")) arch.padding_idx = get_int_at_least(a, "padding_idx", aw, 0);
+  if (a.contains("classifier_head")) {
+    const std::string c = get_string(a, "classifier_head", aw);
+    using architecture::ClassifierHead;
+    if (c == "pooled_tanh") arch.classifier_head = ClassifierHead::kPooledTanh;
+    else if (c == "dense_tanh_out_proj") arch.classifier_head = ClassifierHead::kDenseTanhOutProj;
+    else if (c == "pre_classifier_relu") arch.classifier_head = ClassifierHead::kPreClassifierRelu;
+    else
+      throw InvalidArgument(str_cat(aw, ".classifier_head: unsupported \"", c,
+                                    "\" (pooled_tanh, dense_tanh_out_proj, pre_classifier_relu)"));
+  }
+  if (a.contains("query_scaled_before_scores"))
+    arch.query_scaled_before_scores = get_bool(a, "query_scaled_before_scores", aw);
+}
+
 ModelMetadata parse(const Json& json, const std::string& where) {
   ModelMetadata m;
   reject_unknown_keys(json, {"architecture", "task", "tokenizer", "quantization", "provenance"}, where);
@@ -50,14 +90,20 @@ ModelMetadata parse(const Json& json, const std::string& where) {
   const Json& a = json.at("architecture");
   const std::string aw = where + ".architecture";
   reject_unknown_keys(a, {"hidden_size", "num_layers", "vocab_size", "max_position_embeddings", "type_vocab_size",
-                          "layer_norm_eps", "hidden_act", "layers"},
+                          "layer_norm_eps", "hidden_act", "layers", "model_type", "token_type_embeddings",
+                          "position_ids", "padding_idx", "classifier_head", "query_scaled_before_scores"},
                       aw);
   Architecture& arch = m.architecture;
+  parse_family_fields(a, aw, arch);
   arch.hidden_size = get_int_at_least(a, "hidden_size", aw, 1);
   const int64_t num_layers = get_int_at_least(a, "num_layers", aw, 0);
   arch.vocab_size = get_int_at_least(a, "vocab_size", aw, 1);
   arch.max_position_embeddings = get_int_at_least(a, "max_position_embeddings", aw, 1);
-  arch.type_vocab_size = get_int_at_least(a, "type_vocab_size", aw, 1);
+  arch.type_vocab_size = get_int_at_least(a, "type_vocab_size", aw, arch.token_type_embeddings ? 1 : 0);
+  JPQD_CHECK(arch.token_type_embeddings || arch.type_vocab_size == 0, InvalidArgument, aw, ".type_vocab_size: ",
+             arch.type_vocab_size, " without token_type_embeddings (must be 0)");
+  JPQD_CHECK(arch.max_sequence_length() >= 1, InvalidArgument, aw, ".max_position_embeddings: ",
+             arch.max_position_embeddings, " leaves no position after padding_idx ", arch.padding_idx);
   arch.layer_norm_eps = get_number(a, "layer_norm_eps", aw);
   JPQD_CHECK(arch.layer_norm_eps > 0, InvalidArgument, aw, ".layer_norm_eps: must be positive");
   const std::string act = get_string(a, "hidden_act", aw);
@@ -175,6 +221,15 @@ ModelMetadata parse(const Json& json, const std::string& where) {
 
 }  // namespace
 
+void set_family_fields(const architecture::Architecture& family, Architecture& out) {
+  out.model_type = family.model_type;
+  out.token_type_embeddings = family.token_type_embeddings;
+  out.position_ids = family.position_ids;
+  out.padding_idx = family.defaults.pad_token_id;
+  out.classifier_head = family.classifier;
+  out.query_scaled_before_scores = family.scale_query_before_scores;
+}
+
 Json ModelMetadata::to_json() const {
   Json layers = Json::array();
   for (const auto& l : architecture.layers)
@@ -187,7 +242,13 @@ Json ModelMetadata::to_json() const {
                        {"type_vocab_size", architecture.type_vocab_size},
                        {"layer_norm_eps", architecture.layer_norm_eps},
                        {"hidden_act", act_name(architecture.hidden_act)},
-                       {"layers", layers}};
+                       {"layers", layers},
+                       {"model_type", architecture.model_type},
+                       {"token_type_embeddings", architecture.token_type_embeddings},
+                       {"position_ids", position_ids_name(architecture.position_ids)},
+                       {"padding_idx", architecture.padding_idx},
+                       {"classifier_head", classifier_head_name(architecture.classifier_head)},
+                       {"query_scaled_before_scores", architecture.query_scaled_before_scores}};
   if (task.type == TaskType::kSequenceClassification) {
     j["task"] = {{"type", "sequence_classification"}, {"num_labels", task.num_labels}, {"problem_type", task.problem_type}};
     if (!task.id2label.empty()) j["task"]["id2label"] = task.id2label;

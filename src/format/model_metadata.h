@@ -6,6 +6,13 @@
 //     "hidden_size": int > 0, "num_layers": int >= 0, "vocab_size": int > 0,
 //     "max_position_embeddings": int > 0, "type_vocab_size": int > 0, "layer_norm_eps": number > 0,
 //     "hidden_act": "gelu" (exact erf) | "gelu_new" (tanh approximation) | "relu",
+//     "model_type": "bert" | "distilbert" | "roberta" | "xlm-roberta" (optional, "bert" when absent),
+//     and what the runtime needs from the family's description (each optional, the family's value when absent):
+//     "token_type_embeddings": bool (false: type_vocab_size is 0 and no token-type table is stored),
+//     "position_ids": "arange" | "count_non_padding", "padding_idx": int >= 0 (count_non_padding: the
+//     position of pads, real tokens count from padding_idx + 1, and the pad token id),
+//     "classifier_head": "pooled_tanh" | "dense_tanh_out_proj" | "pre_classifier_relu",
+//     "query_scaled_before_scores": bool (Q divided by sqrt(head_dim) before its quantizer and Q·Kᵀ),
 //     "layers": [ {"num_heads": int >= 0 (heads kept), "head_dim": int > 0,
 //                  "intermediate_size": int >= 0 (FFN neurons kept)}, ... num_layers entries ]
 //   },
@@ -36,6 +43,7 @@
 #include <string>
 #include <vector>
 
+#include "architecture/architecture.h"
 #include "common/json_util.h"
 
 namespace jpqd::format {
@@ -57,8 +65,28 @@ struct Architecture {
   double layer_norm_eps = 1e-12;
   HiddenAct hidden_act = HiddenAct::kGelu;
   std::vector<LayerShape> layers;  // one per encoder layer
+  // The family and the parts of its description the runtime follows (defaults: BERT's).
+  std::string model_type = "bert";
+  bool token_type_embeddings = true;
+  architecture::PositionIds position_ids = architecture::PositionIds::kArange;
+  int64_t padding_idx = 0;
+  architecture::ClassifierHead classifier_head = architecture::ClassifierHead::kPooledTanh;
+  bool query_scaled_before_scores = false;
+  // The family's description (tensor names); FormatError naming `where` for an unknown model_type.
+  const architecture::Architecture& family(const std::string& where) const {
+    return architecture::architecture_for(model_type, where);
+  }
+  // Longest input: RoBERTa's positions start after padding_idx.
+  int64_t max_sequence_length() const {
+    return position_ids == architecture::PositionIds::kCountingNonPadding
+               ? max_position_embeddings - padding_idx - 1
+               : max_position_embeddings;
+  }
   int64_t num_layers() const { return static_cast<int64_t>(layers.size()); }
 };
+
+// The runtime-relevant fields of a family's description, for a writer or an old file without them.
+void set_family_fields(const architecture::Architecture& family, Architecture& out);
 
 struct TaskHead {
   TaskType type = TaskType::kSequenceClassification;

@@ -1,4 +1,5 @@
-// The BERT forward pass of a loaded model file: embeddings, encoder layers, task head. Immutable
+// The encoder forward pass of a loaded model file (BERT, DistilBERT, RoBERTa, XLM-R: tensor names from the
+// family's description, behaviour from the metadata): embeddings, encoder layers, task head. Immutable
 // after construction; every forward() works in the calling thread's Workspace, so concurrent calls
 // are safe.
 #pragma once
@@ -42,7 +43,9 @@ class BertEngine {
   const float* emb_gamma_ = nullptr;
   const float* emb_beta_ = nullptr;
   std::vector<std::unique_ptr<EncoderLayer>> layers_;
-  std::unique_ptr<ops::Linear> pooler_, classifier_, qa_outputs_;
+  // Sequence classification: first token -> head_dense_ (tanh or ReLU: the pooler, RoBERTa's
+  // classifier.dense, DistilBERT's pre_classifier) -> classifier_.
+  std::unique_ptr<ops::Linear> head_dense_, classifier_, qa_outputs_;
 };
 
 }  // namespace jpqd::runtime

@@ -1,5 +1,7 @@
 #include "runtime/encoder_layer.h"
 
+#include <cmath>
+
 #include "common/error.h"
 #include "format/tensor_names.h"
 #include "runtime/ops/layer_norm.h"
@@ -8,8 +10,17 @@
 namespace jpqd::runtime {
 
 namespace names = format::tensor_names;
+using architecture::NodeRole;
 
 namespace {
+
+// Divides the Q columns of the projected rows by sqrt(head_dim), as DistilBERT does before Q·Kᵀ.
+void divide_query_rows(float* q, int64_t rows, int64_t width, int64_t ld, int64_t head_dim) {
+  const float divisor = std::sqrt(static_cast<float>(head_dim));
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t i = 0; i < width; ++i) q[r * ld + i] /= divisor;
+}
 
 ops::Activation activation_of(format::HiddenAct act) {
   switch (act) {
@@ -30,12 +41,15 @@ EncoderLayer::EncoderLayer(WeightLoader& loader, const format::ModelMetadata& me
   head_dim_ = shape.head_dim;
   ffn_ = shape.intermediate_size;
   eps_ = static_cast<float>(arch.layer_norm_eps);
+  query_prescaled_ = arch.query_scaled_before_scores;
+  const architecture::Architecture& family = arch.family("metadata.architecture.model_type");
+  auto name = [&](NodeRole role) { return names::of_role(family, role, layer); };
   const int64_t A = heads_ * head_dim_, H = hidden_;
   if (!metadata.quantization.attention.empty()) attention_quantizers_ = metadata.quantization.attention.at(layer);
 
-  auto q = loader.linear_tensors(names::query(layer), H, A);
-  auto k = loader.linear_tensors(names::key(layer), H, A);
-  auto v = loader.linear_tensors(names::value(layer), H, A);
+  auto q = loader.linear_tensors(name(NodeRole::kQuery), H, A);
+  auto k = loader.linear_tensors(name(NodeRole::kKey), H, A);
+  auto v = loader.linear_tensors(name(NodeRole::kValue), H, A);
   const bool same_type = (q.weights.s8 != nullptr) == (k.weights.s8 != nullptr) &&
                          (q.weights.s8 != nullptr) == (v.weights.s8 != nullptr);
   const bool same_quantizer = q.input_quantizer == k.input_quantizer && q.input_quantizer == v.input_quantizer;
@@ -74,19 +88,19 @@ EncoderLayer::EncoderLayer(WeightLoader& loader, const format::ModelMetadata& me
 
   ops::LinearOptions residual;
   residual.accumulate = true;
-  attention_output_ = loader.linear(names::attention_output(layer), A, H, residual);
-  ln1_gamma_ = loader.floats(names::weight(names::attention_layer_norm(layer)), {uint64_t(H)});
-  ln1_beta_ = loader.floats(names::bias(names::attention_layer_norm(layer)), {uint64_t(H)});
+  attention_output_ = loader.linear(name(NodeRole::kAttentionOutput), A, H, residual);
+  ln1_gamma_ = loader.floats(names::weight(name(NodeRole::kAttentionLayerNorm)), {uint64_t(H)});
+  ln1_beta_ = loader.floats(names::bias(name(NodeRole::kAttentionLayerNorm)), {uint64_t(H)});
 
   ops::LinearOptions ffn1;
   ffn1.activation = activation_of(arch.hidden_act);
   // Requantize inside the first FFN GEMM when the second consumes INT8: h never exists in f32.
-  const auto out_quantizer = loader.input_quantizer(names::output(layer));
+  const auto out_quantizer = loader.input_quantizer(name(NodeRole::kOutput));
   if (ffn_ > 0 && out_quantizer) ffn1.output_quantizer = out_quantizer;
-  intermediate_ = loader.linear(names::intermediate(layer), H, ffn_, ffn1);
-  output_ = loader.linear(names::output(layer), ffn_, H, residual);
-  ln2_gamma_ = loader.floats(names::weight(names::output_layer_norm(layer)), {uint64_t(H)});
-  ln2_beta_ = loader.floats(names::bias(names::output_layer_norm(layer)), {uint64_t(H)});
+  intermediate_ = loader.linear(name(NodeRole::kIntermediate), H, ffn_, ffn1);
+  output_ = loader.linear(name(NodeRole::kOutput), ffn_, H, residual);
+  ln2_gamma_ = loader.floats(names::weight(name(NodeRole::kOutputLayerNorm)), {uint64_t(H)});
+  ln2_beta_ = loader.floats(names::bias(name(NodeRole::kOutputLayerNorm)), {uint64_t(H)});
 }
 
 void EncoderLayer::forward(int64_t batch, int64_t seq_len, float* x, const void* xq, const float* mask_bias,
@@ -96,7 +110,7 @@ void EncoderLayer::forward(int64_t batch, int64_t seq_len, float* x, const void*
 
   if (A > 0) {
     float* qkv = ws.get<float>(kSlotQkv, M * 3 * A);
-    const float *qp, *kp, *vp;
+    float *qp, *kp, *vp;
     int64_t ld;
     if (qkv_) {
       if (xq != nullptr) qkv_->run_quantized(M, xq, qkv);
@@ -108,8 +122,9 @@ void EncoderLayer::forward(int64_t batch, int64_t seq_len, float* x, const void*
       v_->run(M, x, qkv + 2 * M * A);
       qp = qkv, kp = qkv + M * A, vp = qkv + 2 * M * A, ld = A;
     }
+    if (query_prescaled_) divide_query_rows(qp, M, A, ld, head_dim_);
     float* ctx = ws.get<float>(kSlotContext, M * A);
-    ops::attention({batch, seq_len, heads_, head_dim_}, qp, kp, vp, ld, mask_bias,
+    ops::attention({batch, seq_len, heads_, head_dim_, query_prescaled_}, qp, kp, vp, ld, mask_bias,
                    attention_quantizers_ ? &*attention_quantizers_ : nullptr, ctx);
     attention_output_->run(M, ctx, x);
   } else {

@@ -38,6 +38,7 @@ class EncoderLayer {
   int64_t head_dim_ = 0;
   int64_t ffn_ = 0;
   float eps_ = 1e-12f;
+  bool query_prescaled_ = false;
   std::optional<format::AttentionQuantizers> attention_quantizers_;
   std::unique_ptr<ops::Linear> qkv_;  // fused, or null
   std::unique_ptr<ops::Linear> q_, k_, v_;

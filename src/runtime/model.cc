@@ -29,8 +29,10 @@ Model Model::load(const std::string& path) {
   info.hidden_size = m.architecture.hidden_size;
   info.num_layers = m.architecture.num_layers();
   info.vocab_size = m.architecture.vocab_size;
-  info.max_sequence_length = m.architecture.max_position_embeddings;
-  info.type_vocab_size = m.architecture.type_vocab_size;
+  info.max_sequence_length = m.architecture.max_sequence_length();
+  // Families without token-type embeddings accept only type 0 (what a tokenizer without pairs gives).
+  info.type_vocab_size = m.architecture.token_type_embeddings ? m.architecture.type_vocab_size : 1;
+  info.model_type = m.architecture.model_type;
   for (const auto& l : m.architecture.layers) {
     info.heads_per_layer.push_back(l.num_heads);
     info.ffn_per_layer.push_back(l.intermediate_size);
@@ -47,10 +49,13 @@ Logits Model::run(const int64_t* ids, const int64_t* mask, const int64_t* types,
   const ModelInfo& info = impl_->info;
   JPQD_CHECK(batch >= 1, InvalidArgument, "run: empty batch (batch = ", batch, ")");
   JPQD_CHECK(seq_len >= 1 && seq_len <= info.max_sequence_length, InvalidArgument, "run: sequence length ", seq_len,
-             " outside 1..", info.max_sequence_length, " (max_position_embeddings)");
+             " outside 1..", info.max_sequence_length, " (the model's positions)");
   JPQD_CHECK(ids != nullptr, InvalidArgument, "run: input_ids is null");
   JPQD_CHECK(batch <= (int64_t{1} << 40) / seq_len, InvalidArgument, "run: batch ", batch, " too large");
   const int64_t n = batch * seq_len;
+  // DistilBERT has no token-type table: like its Hugging Face forward, it ignores whatever types a pair
+  // tokenizer produced.
+  if (!impl_->engine->metadata().architecture.token_type_embeddings) types = nullptr;
   for (int64_t i = 0; i < n; ++i) {
     JPQD_CHECK(ids[i] >= 0 && ids[i] < info.vocab_size, InvalidArgument, "run: token id ", ids[i], " at [",
                i / seq_len, ", ", i % seq_len, "] outside the vocabulary (0..", info.vocab_size - 1, ")");

@@ -13,6 +13,11 @@ Logits Model::run_text(const std::vector<std::string>& texts, const std::vector<
   JPQD_CHECK(text_pairs.empty() || text_pairs.size() == texts.size(), InvalidArgument, "run_text: ",
              text_pairs.size(), " second texts for ", texts.size(), " first texts");
   const ModelInfo& info = impl_->info;
+  // The metadata carries a WordPiece vocabulary only: RoBERTa's and XLM-R's BPE / SentencePiece would
+  // tokenize wrong with it.
+  JPQD_CHECK(info.model_type == "bert" || info.model_type == "distilbert", InvalidArgument, "run_text: model_type \"",
+             info.model_type, "\" needs its own tokenizer, which model.jpqd does not carry yet; tokenize elsewhere and call run()");
+  const bool token_types = impl_->engine->metadata().architecture.token_type_embeddings;
   const int64_t limit = max_length > 0 ? max_length : info.max_sequence_length;
   JPQD_CHECK(limit <= info.max_sequence_length, InvalidArgument, "run_text: max_length ", max_length,
              " above the model's maximum ", info.max_sequence_length);
@@ -40,7 +45,7 @@ Logits Model::run_text(const std::vector<std::string>& texts, const std::vector<
     for (size_t j = 0; j < e.input_ids.size(); ++j) {
       ids[b * seq_len + j] = e.input_ids[j];
       mask[b * seq_len + j] = 1;
-      types[b * seq_len + j] = e.token_type_ids[j];
+      types[b * seq_len + j] = token_types ? e.token_type_ids[j] : 0;  // DistilBERT has no segments
     }
   }
   return run(ids, mask, types, batch, seq_len);

@@ -51,6 +51,7 @@ enum WorkspaceSlot : size_t {
   kSlotHeadHidden,
   kSlotHeadOutput,
   kSlotMaskBias,
+  kSlotPositionIds,
   kSlotCount,
 };
 

@@ -49,11 +49,12 @@ void check(dnnl_status_t status, const char* what) {
 void attention(const AttentionShape& s, const float* q, const float* k, const float* v, int64_t ld,
                const float* mask_bias, const format::AttentionQuantizers* quantizers, float* ctx) {
   const int64_t S = s.seq_len, d = s.head_dim, width = s.num_heads * s.head_dim;
-  const float alpha = 1.0f / std::sqrt(static_cast<float>(d));
+  const float alpha = s.query_prescaled ? 1.0f : 1.0f / std::sqrt(static_cast<float>(d));
+  const double score_divisor = s.query_prescaled ? 1.0 : std::sqrt(d);
   const bool integer = integer_scores(quantizers);
   // Sums of d products of levels up to 128^2 stay below 2^24 for d <= 1024: exact as f32 too.
   const float integer_scale =
-      integer ? static_cast<float>(static_cast<double>(quantizers->query.scale) * quantizers->key.scale / std::sqrt(d))
+      integer ? static_cast<float>(static_cast<double>(quantizers->query.scale) * quantizers->key.scale / score_divisor)
               : 0.f;
   const int64_t tasks = s.batch * s.num_heads;
   bool failed = false;

@@ -17,6 +17,8 @@ struct AttentionShape {
   int64_t seq_len = 0;
   int64_t num_heads = 0;
   int64_t head_dim = 0;
+  // Q arrives already divided by sqrt(head_dim) (DistilBERT divides before Q's quantizer): no second division.
+  bool query_prescaled = false;
 };
 
 // q, k, v: rows batch * seq_len, head h of row r at [r * ld + h * head_dim]. mask_bias: [batch, seq_len]

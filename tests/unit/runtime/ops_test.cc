@@ -129,10 +129,29 @@ TEST(Embedding, SumsWordTypeAndPositionRowsIncludingS8Rows) {
   EmbeddingTable t{2, 2, type.data(), nullptr, nullptr};
   std::vector<int64_t> ids = {2, 0, 1, 1}, types = {0, 1, 1, 0};
   std::vector<float> out(8);
-  embed(w, p, t, ids.data(), types.data(), 2, 2, out.data());
+  embed(w, p, t, ids.data(), types.data(), nullptr, 2, 2, out.data());
   // b0 t0: word 2 (10, -12) + type 0 (100, 200) + pos 0 (10, 20)
   // b1 t0: word 1 (-0.75, 1) + type 1 (300, 400) + pos 0 (10, 20); b1 t1: word 1 + type 0 + pos 1
   EXPECT_EQ(out, (std::vector<float>{120.f, 208.f, 330.5f, 441.f, 309.25f, 421.f, 129.25f, 241.f}));
+}
+
+TEST(Embedding, FamiliesWithoutTokenTypesAndWithCountedPositionsSumWordAndPositionRowsOnly) {
+  std::vector<float> word = {1.f, 2.f, 3.f, 4.f, 5.f, 6.f};  // 3 rows x 2
+  std::vector<float> pos = {10.f, 20.f, 30.f, 40.f, 50.f, 60.f, 70.f, 80.f};  // 4 rows
+  EmbeddingTable w{3, 2, word.data(), nullptr, nullptr};
+  EmbeddingTable p{4, 2, pos.data(), nullptr, nullptr};
+  std::vector<int64_t> ids = {2, 0, 1, 1}, types = {0, 0, 0, 0}, positions = {3, 1, 0, 2};
+  std::vector<float> out(8);
+  embed(w, p, EmbeddingTable{}, ids.data(), types.data(), positions.data(), 2, 2, out.data());
+  EXPECT_EQ(out, (std::vector<float>{75.f, 86.f, 31.f, 42.f, 13.f, 24.f, 53.f, 64.f}));
+}
+
+TEST(Embedding, CountedPositionsPutPadsAtPaddingIdxAndCountRealTokensAfterIt) {
+  // RoBERTa, padding_idx 1: "<s> a </s> <pad>" -> 2 3 4 1; a pad inside the sequence is not counted.
+  const std::vector<int64_t> ids = {0, 7, 2, 1, 0, 1, 9, 2};
+  std::vector<int64_t> positions(8);
+  count_non_padding_positions(ids.data(), 2, 4, 1, positions.data());
+  EXPECT_EQ(positions, (std::vector<int64_t>{2, 3, 4, 1, 2, 1, 3, 4}));
 }
 
 // Attention computed the textbook way in double.

@@ -29,6 +29,8 @@ void run_inspect(const std::string& path, bool json) {
               path.c_str(), file.format_version(), static_cast<unsigned long long>(file.file_size()),
               static_cast<unsigned long long>(file.checksum()));
   const Json& arch = meta["architecture"];
+  // Files written before the families existed carry no model_type: they hold BERT.
+  std::printf("family          %s\n", arch.value("model_type", std::string("bert")).c_str());
   std::printf("architecture    hidden %lld, %zu layers, vocab %lld, max positions %lld, %s\n",
               static_cast<long long>(arch["hidden_size"].get<int64_t>()), arch["layers"].size(),
               static_cast<long long>(arch["vocab_size"].get<int64_t>()),

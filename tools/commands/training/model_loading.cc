@@ -45,6 +45,16 @@ model::Bert load_model(const std::string& model_name_or_path, model::TaskHead he
                ": not a checkpoint directory nor a named shape (bert-tiny, bert-mini, bert-small, bert-medium, "
                "bert-base, bert-large)");
     if (num_labels) config->set_num_labels(*num_labels);
+    if (config->model_type != "bert") {
+      // Every named shape reads text with the shipped bert-base-uncased WordPiece vocabulary (see
+      // load_tokenizer): the model's table and pad id follow it, or token ids would overrun RoBERTa's
+      // rows and RoBERTa's positions would count [unused0] as padding.
+      const auto vocab = text::BertTokenizer::from_directory(
+                             (fs::path(shipped_data_dir()) / kShippedVocab).string())
+                             .vocab();
+      config->vocab_size = static_cast<int64_t>(vocab.size());
+      config->pad_token_id = vocab.pad_id();
+    }
     log_info("Initialising a random ", model_name_or_path, " (", config->num_hidden_layers, " layers, hidden ",
              config->hidden_size, ", ", config->num_attention_heads, " heads) with the bert-base-uncased vocabulary");
     return model::Bert(*config, head);

@@ -29,6 +29,8 @@ char32_t compose_pair(char32_t starter, char32_t next) {
   return length == 1 ? static_cast<char32_t>(buffer[0]) : 0;
 }
 
+}  // namespace
+
 void canonical_reorder(TrackedText& text) {
   size_t i = 0;
   while (i < text.size()) {
@@ -45,8 +47,6 @@ void canonical_reorder(TrackedText& text) {
     i = j;
   }
 }
-
-}  // namespace
 
 void lower_case_per_char(TrackedText& text) {
   constexpr char32_t kCapitalIWithDotAbove = 0x130;

@@ -12,6 +12,8 @@ namespace jpqd::text {
 // never the final ς). Full mapping: U+0130 becomes i + U+0307, everything else maps one to one.
 void lower_case_per_char(TrackedText& text);
 
+// Stable-sorts every run of non-starters by canonical combining class (the reordering step of NFD and NFKD).
+void canonical_reorder(TrackedText& text);
 // Canonical decomposition with canonical reordering (NFD).
 TrackedText nfd(const TrackedText& text);
 // NFD followed by canonical composition (NFC). A composed character covers the bytes of everything

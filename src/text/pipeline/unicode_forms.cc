@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utf8proc.h>
 
+#include "text/normalization.h"
 #include "text/unicode_classes.h"
 
 namespace jpqd::text::pipeline {
@@ -30,21 +31,7 @@ TrackedText decompose(const TrackedText& text, bool compatibility) {
     }
     for (utf8proc_ssize_t k = 0; k < n; ++k) out.push_back({static_cast<char32_t>(buffer[k]), c.begin, c.end});
   }
-  // Canonical ordering: stable sort of every run of non-starters by combining class.
-  size_t i = 0;
-  while (i < out.size()) {
-    if (canonical_combining_class(out[i].cp) == 0) {
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    while (j < out.size() && canonical_combining_class(out[j].cp) != 0) ++j;
-    std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(i), out.begin() + static_cast<std::ptrdiff_t>(j),
-                     [](const TrackedChar& a, const TrackedChar& b) {
-                       return canonical_combining_class(a.cp) < canonical_combining_class(b.cp);
-                     });
-    i = j;
-  }
+  canonical_reorder(out);
   return out;
 }
 

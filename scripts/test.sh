@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${JPQD_BUILD_DIR:-build}
 RUNTIME_BUILD_DIR=${BUILD_DIR}-runtime
 JOBS=${JPQD_JOBS:-2}
-# Two tests at a time, one per core: most run one training thread (--threads 1) or are short. ctest starts the
-# costliest first (COST in tests/CMakeLists.txt) so that the long integration tests do not finish alone.
+# Two tests at a time: with tiny models, process start-up and file I/O, one test rarely keeps both cores busy,
+# so pairs finish sooner (docs/RESULTS.md, "CI time"). ctest starts the costliest first (COST in
+# tests/CMakeLists.txt) so that the long integration tests do not finish alone.
 run_tests() {  # run_tests <build dir>
   ctest --test-dir "$1" --output-on-failure --timeout 1200 -j "$JOBS" --output-junit ctest.xml
 }

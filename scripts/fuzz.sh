@@ -16,7 +16,7 @@ SECONDS_PER_TARGET=${1:-60}
 shift || true
 BUILD_DIR=${JPQD_FUZZ_BUILD_DIR:-build-fuzz}
 JOBS=${JPQD_JOBS:-1}
-TORCH_FREE=(vocab tokenizer tokenizer_config glue custom_files squad model_file)
+TORCH_FREE=(vocab tokenizer tokenizer_config glue custom_files squad model_file tokenizer_json bpe_files sentencepiece_model)
 TORCH=(compression_config bert_config safetensors safetensors_index torch_bin)
 
 # clang 14 and its compiler-rt (libFuzzer, sanitizer runtimes) from Debian.

@@ -36,7 +36,8 @@ class Vocabulary {
 
  private:
   std::unordered_map<std::string, int64_t> index_;
-  std::vector<std::optional<std::string>> tokens_;
+  // Not a vector indexed by id: ids may be sparse, and one id near 2^31 would allocate gigabytes.
+  std::unordered_map<int64_t, std::string> tokens_;
 };
 
 class Model {

@@ -181,8 +181,16 @@ PostProcessorPtr post_processor_from_json(const Json& json, const std::string& w
                        s["ids"].size() == s["tokens"].size(),
                    InvalidArgument, at, ": special token \"", item.key(), "\" needs \"ids\" and \"tokens\" of one length");
         TemplateProcessing::Special special;
-        for (const Json& id : s["ids"]) special.ids.push_back(id.get<int64_t>());
-        for (const Json& t : s["tokens"]) special.tokens.push_back(t.get<std::string>());
+        for (const Json& id : s["ids"]) {
+          JPQD_CHECK(id.is_number_integer(), InvalidArgument, at, ": special token \"", item.key(), "\" has id ",
+                     id.dump(), ", not an integer");
+          special.ids.push_back(id.get<int64_t>());
+        }
+        for (const Json& t : s["tokens"]) {
+          JPQD_CHECK(t.is_string(), InvalidArgument, at, ": special token \"", item.key(), "\" has token ", t.dump(),
+                     ", not a string");
+          special.tokens.push_back(t.get<std::string>());
+        }
         specials[item.key()] = std::move(special);
       }
     }

@@ -56,6 +56,14 @@ std::optional<TruncationParams> truncation_from_json(const Json& json, const std
   return params;
 }
 
+// A padded length (or multiple) beyond 2^20 tokens is no model's input: it would only ask for gigabytes.
+size_t padding_length(const Json& json, const char* key, const std::string& at) {
+  const int64_t length = get_int(json, key, at);
+  JPQD_CHECK(length >= 0 && length <= (int64_t{1} << 20), InvalidArgument, at, ": ", key, " ", length,
+             " is outside [0, 2^20]");
+  return static_cast<size_t>(length);
+}
+
 std::optional<PaddingParams> padding_from_json(const Json& json, const std::string& where) {
   if (!json.contains("padding") || json["padding"].is_null()) return std::nullopt;
   const Json& p = json["padding"];
@@ -63,11 +71,11 @@ std::optional<PaddingParams> padding_from_json(const Json& json, const std::stri
   PaddingParams params;
   if (p.contains("strategy") && p["strategy"].is_object() && p["strategy"].contains("Fixed")) {
     params.to_longest = false;
-    params.length = static_cast<size_t>(p["strategy"]["Fixed"].get<int64_t>());
+    params.length = padding_length(p["strategy"], "Fixed", at);
   }
   params.direction = direction_from_json(p, at);
   if (p.contains("pad_to_multiple_of") && !p["pad_to_multiple_of"].is_null()) {
-    params.pad_to_multiple_of = static_cast<size_t>(get_int(p, "pad_to_multiple_of", at));
+    params.pad_to_multiple_of = padding_length(p, "pad_to_multiple_of", at);
   }
   if (p.contains("pad_id")) params.pad_id = get_int(p, "pad_id", at);
   if (p.contains("pad_type_id")) params.pad_type_id = get_int(p, "pad_type_id", at);

@@ -88,7 +88,7 @@ int available_cores();
 
 // OpenVINO-style performance hints turned into streams x threads. threads 0 = all available cores;
 // streams 0 = 1 for latency, one per core for throughput (on small models single-thread streams beat
-// one multi-thread request, ../shared/docs/MACHINE.md). Throws InvalidArgument for negative values.
+// one multi-thread request, docs/RESULTS.md). Throws InvalidArgument for negative values.
 enum class PerformanceHint { kLatency, kThroughput };
 struct ThreadPlan {
   int streams = 1;

@@ -55,23 +55,26 @@ inline std::string python() {
   return file_exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 }
 
-// Runs the reference generator once per version of the script: ctest starts one process per test, so
-// the result is kept in a directory named after the script's checksum, published by an atomic rename.
+// Runs a reference generator (tests/parity/<script>) once per version of the script: ctest starts one process
+// per test, so the result is kept in a directory named after the script's checksum, published by an atomic
+// rename.
+inline std::string generated_reference_dir(const std::string& script_name, const std::string& tag) {
+  namespace fs = std::filesystem;
+  const std::string script = std::string(JPQD_SOURCE_DIR) + "/tests/parity/" + script_name;
+  const fs::path final_dir = fs::temp_directory_path() / ("jpqd_" + tag + "_" + to_hex(fnv1a64_file(script)));
+  if (fs::exists(final_dir / "done")) return final_dir.string();
+  const std::string tmp = scratch_dir(tag);
+  const std::string cmd = python() + " " + script + " " + tmp;
+  if (std::system(cmd.c_str()) != 0)
+    throw std::runtime_error("reference generator failed (needs Debian's python3-torch): " + cmd);
+  write_file_atomically(tmp + "/done", "");
+  std::error_code ec;
+  fs::rename(tmp, final_dir, ec);  // another process may have won the race: its copy is identical
+  return fs::exists(final_dir / "done") ? final_dir.string() : tmp;
+}
+
 inline const std::string& reference_dir() {
-  static const std::string dir = [] {
-    namespace fs = std::filesystem;
-    const std::string script = std::string(JPQD_SOURCE_DIR) + "/tests/parity/bert_reference.py";
-    const fs::path final_dir = fs::temp_directory_path() / ("jpqd_bert_reference_" + to_hex(fnv1a64_file(script)));
-    if (fs::exists(final_dir / "done")) return final_dir.string();
-    const std::string tmp = scratch_dir("reference");
-    const std::string cmd = python() + " " + script + " " + tmp;
-    if (std::system(cmd.c_str()) != 0)
-      throw std::runtime_error("reference generator failed (needs Debian's python3-torch): " + cmd);
-    write_file_atomically(tmp + "/done", "");
-    std::error_code ec;
-    fs::rename(tmp, final_dir, ec);  // another process may have won the race: its copy is identical
-    return fs::exists(final_dir / "done") ? final_dir.string() : tmp;
-  }();
+  static const std::string dir = generated_reference_dir("bert_reference.py", "bert_reference");
   return dir;
 }
 

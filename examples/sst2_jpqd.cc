@@ -25,7 +25,7 @@
 #include "export/export_on_save.h"
 #include "model/bert_config.h"
 #include "model/hf_checkpoint.h"
-#include "text/bert_tokenizer.h"
+#include "text/tokenizer.h"
 #include "training/tasks/glue_task.h"
 #include "training/trainer.h"
 
@@ -86,8 +86,8 @@ model::Bert load_classifier(const std::string& name) {
   return model::Bert(*config, model::TaskHead::kSequenceClassification);
 }
 
-text::BertTokenizer load_tokenizer(const std::string& student) {
-  return text::BertTokenizer::from_directory(is_directory(student) ? student
+text::Tokenizer load_tokenizer(const std::string& student) {
+  return text::Tokenizer::from_directory(is_directory(student) ? student
                                                                    : std::string(JPQD_DATA_DIR) + "/vocab/bert-base-uncased");
 }
 

@@ -19,10 +19,12 @@
 #include "common/parallel_for.h"
 #include "data/squad.h"
 #include "text/bert_tokenizer.h"
+#include "text/tokenizer.h"
 
 namespace {
 
 using jpqd::text::BertTokenizer;
+using jpqd::text::Tokenizer;
 
 constexpr size_t kReviewBytes = 1300;  // mean IMDB review length in bytes
 
@@ -59,6 +61,18 @@ const std::vector<std::string>& corpus(const std::string& name) {
   return name == "sst2" ? sst2 : squad;
 }
 
+// What every stage now reads text with (text/tokenizer.h), beside the slow BertTokenizer it replaced.
+const Tokenizer& pipeline_tokenizer(bool cased) {
+  static const Tokenizer uncased = Tokenizer::from_directory(source_path("data/vocab/bert-base-uncased"));
+  // The shipped cased vocabulary has no tokenizer_config.json; bert-base-cased's says do_lower_case false.
+  static const Tokenizer cased_tokenizer = [] {
+    auto files = jpqd::text::pipeline::read_tokenizer_files(source_path("data/vocab/bert-base-cased"));
+    files.contents["tokenizer_config.json"] = R"({"do_lower_case": false})";
+    return Tokenizer::from_files(std::move(files));
+  }();
+  return cased ? cased_tokenizer : uncased;
+}
+
 const BertTokenizer& tokenizer(bool cased) {
   static const BertTokenizer uncased(
       jpqd::text::Vocab::from_file(source_path("data/vocab/bert-base-uncased/vocab.txt")), {});
@@ -71,11 +85,11 @@ const BertTokenizer& tokenizer(bool cased) {
   return cased ? cased_tokenizer : uncased;
 }
 
-void run(benchmark::State& state, const std::string& corpus_name, bool cased) {
+template <typename AnyTokenizer>
+void run(benchmark::State& state, const std::string& corpus_name, const AnyTokenizer& t) {
   const auto& all = corpus(corpus_name);
   const std::vector<std::string> docs(all.begin(),
                                       all.begin() + std::min<std::ptrdiff_t>(state.range(0), all.size()));
-  const BertTokenizer& t = tokenizer(cased);
   int64_t bytes = 0;
   for (const auto& d : docs) bytes += static_cast<int64_t>(d.size());
   int64_t tokens = 0;
@@ -111,13 +125,19 @@ void run_threads(benchmark::State& state, const std::string& corpus_name) {
                  std::to_string(std::thread::hardware_concurrency()) + " hardware");
 }
 
-void BM_encode_sst2_uncased(benchmark::State& s) { run(s, "sst2", false); }
-void BM_encode_squad_uncased(benchmark::State& s) { run(s, "squad", false); }
-void BM_encode_squad_cased(benchmark::State& s) { run(s, "squad", true); }
+void BM_encode_sst2_uncased(benchmark::State& s) { run(s, "sst2", tokenizer(false)); }
+void BM_encode_squad_uncased(benchmark::State& s) { run(s, "squad", tokenizer(false)); }
+void BM_encode_squad_cased(benchmark::State& s) { run(s, "squad", tokenizer(true)); }
+void BM_pipeline_sst2_uncased(benchmark::State& s) { run(s, "sst2", pipeline_tokenizer(false)); }
+void BM_pipeline_squad_uncased(benchmark::State& s) { run(s, "squad", pipeline_tokenizer(false)); }
+void BM_pipeline_squad_cased(benchmark::State& s) { run(s, "squad", pipeline_tokenizer(true)); }
 
 BENCHMARK(BM_encode_sst2_uncased)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_pipeline_sst2_uncased)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_encode_squad_uncased)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_pipeline_squad_uncased)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_encode_squad_cased)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_pipeline_squad_cased)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_encode_sst2_uncased_threads(benchmark::State& s) { run_threads(s, "sst2"); }
 BENCHMARK(BM_encode_sst2_uncased_threads)

@@ -28,7 +28,7 @@
 #include "compression/sparsity/movement/movement_sparsity_controller.h"
 #include "export/export_run.h"
 #include "model/bert.h"
-#include "text/bert_tokenizer.h"
+#include "text/tokenizer.h"
 
 namespace {
 
@@ -111,7 +111,7 @@ std::unique_ptr<CompositeController> attach(model::BertImpl& m, const std::strin
   return jpqd::compression::build_controller(jpqd::compression::CompressionConfig::from_file(config_path), m, context);
 }
 
-void export_to(model::BertImpl& m, const CompositeController* controller, const jpqd::text::BertTokenizer& tokenizer,
+void export_to(model::BertImpl& m, const CompositeController* controller, const jpqd::text::Tokenizer& tokenizer,
                const Options& o, const std::string& variant) {
   jpqd::exporter::ExportTargets targets;
   targets.dir = (std::filesystem::path(o.out) / variant).string();
@@ -124,7 +124,7 @@ void export_to(model::BertImpl& m, const CompositeController* controller, const 
 
 int run(const Options& o) {
   torch::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-  const auto tokenizer = jpqd::text::BertTokenizer::from_directory(o.vocab);
+  const auto tokenizer = jpqd::text::Tokenizer::from_directory(o.vocab);
   {
     model::Bert m = make_model(o);
     export_to(*m, nullptr, tokenizer, o, "fp32_dense");

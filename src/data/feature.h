@@ -17,6 +17,10 @@ struct Feature {
   std::vector<float> targets;  // regression (1 value) or multi-label (C values)
   int64_t start_position = 0;  // question answering (token index; 0 = [CLS] when the answer is not in the window)
   int64_t end_position = 0;
+  // Distillation from a teacher with another tokenizer (a RoBERTa teacher for a DistilBERT student): the
+  // same text in the teacher's token ids, unpadded. Empty when the teacher reads input_ids.
+  std::vector<int64_t> teacher_input_ids;
+  std::vector<int64_t> teacher_token_type_ids;
 };
 
 }  // namespace jpqd::data

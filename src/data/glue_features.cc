@@ -6,7 +6,7 @@
 namespace jpqd::data {
 
 std::vector<Feature> featurize_glue(const std::vector<Example>& examples, const LabelSpace& labels,
-                                    const text::BertTokenizer& tokenizer, const GlueFeatureOptions& options) {
+                                    const text::Tokenizer& tokenizer, const GlueFeatureOptions& options) {
   // [CLS] a [SEP] b [SEP] needs 3 special tokens; fewer than that leaves no room for any text.
   constexpr int64_t kMinSeqLength = 3;
   JPQD_CHECK(options.max_seq_length >= kMinSeqLength, InvalidArgument, "max_seq_length ", options.max_seq_length,

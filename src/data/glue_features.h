@@ -9,7 +9,7 @@
 #include "data/example.h"
 #include "data/feature.h"
 #include "data/label_space.h"
-#include "text/bert_tokenizer.h"
+#include "text/tokenizer.h"
 
 namespace jpqd::data {
 
@@ -23,6 +23,6 @@ struct GlueFeatureOptions {
 // unlabeled examples get label -1 and no targets. A label outside `labels` is an InvalidArgument
 // naming the example's line.
 std::vector<Feature> featurize_glue(const std::vector<Example>& examples, const LabelSpace& labels,
-                                    const text::BertTokenizer& tokenizer, const GlueFeatureOptions& options);
+                                    const text::Tokenizer& tokenizer, const GlueFeatureOptions& options);
 
 }  // namespace jpqd::data

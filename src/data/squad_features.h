@@ -11,7 +11,7 @@
 
 #include "data/feature.h"
 #include "data/squad.h"
-#include "text/bert_tokenizer.h"
+#include "text/tokenizer.h"
 
 namespace jpqd::data {
 
@@ -34,7 +34,7 @@ struct SquadFeature {
 };
 
 std::vector<SquadFeature> prepare_squad_features(const std::vector<SquadExample>& examples,
-                                                 const text::BertTokenizer& tokenizer,
+                                                 const text::Tokenizer& tokenizer,
                                                  const SquadFeatureOptions& options);
 
 // The windowing of one example on text already tokenized (ids with byte offsets), so it can be
@@ -43,14 +43,28 @@ struct TokenizedText {
   std::vector<int64_t> ids;
   std::vector<std::pair<int64_t, int64_t>> offsets;
 };
-struct SpecialTokenIds {
-  int64_t cls = 101;
-  int64_t sep = 102;
-  int64_t pad = 0;
+// Where a tokenizer puts its special tokens around a question and a context window, as it does for a
+// pair: BERT's [CLS] q [SEP] c [SEP] with token types 0 then 1 (the default, with bert-base-uncased's
+// ids), RoBERTa's <s> q </s></s> c </s> all of type 0.
+struct PairLayout {
+  std::vector<int64_t> before_question{101}, between{102}, after_context{102};
+  std::vector<int64_t> before_question_types{0}, between_types{0}, after_context_types{1};
+  int64_t question_type = 0;
+  int64_t context_type = 1;
+  int64_t pad_id = 0;
+
+  int64_t special_tokens() const {
+    return static_cast<int64_t>(before_question.size() + between.size() + after_context.size());
+  }
+  static PairLayout bert(int64_t cls, int64_t sep, int64_t pad);
 };
+// Read off the tokenizer's post-processor. InvalidArgument when it does not put the question first and
+// the context after it (no family jpqd loads does otherwise).
+PairLayout pair_layout_of(const text::Tokenizer& tokenizer);
+
 std::vector<SquadFeature> make_squad_windows(const TokenizedText& question, const TokenizedText& context,
                                              const std::optional<std::pair<int64_t, int64_t>>& answer,
-                                             const SpecialTokenIds& special, const SquadFeatureOptions& options,
+                                             const PairLayout& layout, const SquadFeatureOptions& options,
                                              int64_t example_index);
 
 }  // namespace jpqd::data

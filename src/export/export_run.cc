@@ -17,7 +17,7 @@ namespace jpqd::exporter {
 namespace fs = std::filesystem;
 
 Json export_trained_model(model::BertImpl& model, const compression::CompositeController* controller,
-                          const text::BertTokenizer& tokenizer, const ExportTargets& targets, ExportNotes notes) {
+                          const text::Tokenizer& tokenizer, const ExportTargets& targets, ExportNotes notes) {
   check_writable_directory(targets.dir);
   ExportedModel exported = build_exported_model(model, controller, &notes);
   exported.provenance = targets.provenance;
@@ -54,7 +54,7 @@ Json export_directory(const std::string& run_dir, ExportTargets targets) {
   check_writable_directory(targets.dir);
   const auto config = model::BertConfig::from_file((dir / "config.json").string());
   model::Bert model = model::load_pretrained(run_dir, model::task_head_of(config));
-  const auto tokenizer = text::BertTokenizer::from_directory(run_dir);
+  const auto tokenizer = text::Tokenizer::from_directory(run_dir);
   std::unique_ptr<compression::CompositeController> controller;
   ExportNotes notes;
   const auto config_path = (dir / "compression_config.json").string();

@@ -10,7 +10,7 @@
 #include "compression/api/controller.h"
 #include "export/build_exported_model.h"
 #include "model/bert.h"
-#include "text/bert_tokenizer.h"
+#include "text/tokenizer.h"
 
 namespace jpqd::exporter {
 
@@ -26,7 +26,7 @@ struct ExportTargets {
 // `notes` carries what the caller already knows about why the export is dense or FP32 (a checkpoint
 // without compression state); the export adds its own, logs them all and writes them to export.json.
 Json export_trained_model(model::BertImpl& model, const compression::CompositeController* controller,
-                          const text::BertTokenizer& tokenizer, const ExportTargets& targets, ExportNotes notes = {});
+                          const text::Tokenizer& tokenizer, const ExportTargets& targets, ExportNotes notes = {});
 
 // `jpqd export`: rebuilds the run's model and compression state from a training output or checkpoint
 // directory (config.json, model.safetensors, compression_config.json, compression_state.safetensors,

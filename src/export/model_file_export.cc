@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "format/model_metadata.h"
+#include "format/model_tokenizer.h"
 #include "format/model_writer.h"
 #include "format/tensor_names.h"
 
@@ -28,7 +29,7 @@ void add(format::ModelWriter& writer, const std::string& name, const torch::Tens
 
 format::ActivationQuantizer to_format(const ActivationQuant& a) { return {a.scale, a.zero_point, a.is_signed}; }
 
-format::ModelMetadata metadata_of(const ExportedModel& m, const text::BertTokenizer& tokenizer) {
+format::ModelMetadata metadata_of(const ExportedModel& m, const text::Tokenizer& tokenizer) {
   const auto& c = m.config;
   format::ModelMetadata meta;
   auto& arch = meta.architecture;
@@ -55,15 +56,8 @@ format::ModelMetadata metadata_of(const ExportedModel& m, const text::BertTokeni
     if (!c.problem_type.empty()) meta.task.problem_type = c.problem_type;
     else if (c.num_labels() == 1) meta.task.problem_type = "regression";
   }
-  const auto& o = tokenizer.options();
-  // The runtime refuses a file whose vocabulary does not cover the embedding table: say so before writing it.
-  JPQD_CHECK(static_cast<int64_t>(tokenizer.vocab().size()) == c.vocab_size, InvalidArgument, "export: the tokenizer has ",
-             tokenizer.vocab().size(), " tokens but the ", c.model_type, " model's vocabulary has ", c.vocab_size);
-  meta.tokenizer.vocab = tokenizer.vocab().tokens();
-  meta.tokenizer.do_lower_case = o.do_lower_case;
-  meta.tokenizer.strip_accents = o.strip_accents;
-  meta.tokenizer.tokenize_chinese_chars = o.tokenize_chinese_chars;
-  meta.tokenizer.model_max_length = std::min<int64_t>(o.model_max_length, arch.max_sequence_length());
+  format::describe_tokenizer(tokenizer, c.vocab_size,
+                             std::min<int64_t>(tokenizer.model_max_length(), arch.max_sequence_length()), meta);
   meta.provenance = m.provenance;
   meta.provenance["pruning"] = m.pruning;
   return meta;
@@ -71,7 +65,7 @@ format::ModelMetadata metadata_of(const ExportedModel& m, const text::BertTokeni
 
 }  // namespace
 
-void write_model_file(const ExportedModel& m, const text::BertTokenizer& tokenizer, const std::string& path) {
+void write_model_file(const ExportedModel& m, const text::Tokenizer& tokenizer, const std::string& path) {
   torch::NoGradGuard no_grad;
   format::ModelMetadata meta = metadata_of(m, tokenizer);
   const architecture::Architecture& family = m.config.architecture();
@@ -118,6 +112,7 @@ void write_model_file(const ExportedModel& m, const text::BertTokenizer& tokeniz
   }
   for (const auto& [prefix, scales] : int8_scales)
     add(writer, format::tensor_names::weight_scale(file_name(prefix)), scales.to(torch::kFloat32));
+  format::add_tokenizer_files(tokenizer, writer);
   writer.write(path);
 }
 

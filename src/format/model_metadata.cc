@@ -6,6 +6,8 @@
 
 namespace jpqd::format {
 
+std::string tokenizer_file_tensor(const std::string& file_name) { return "tokenizer/" + file_name; }
+
 namespace {
 
 const char* act_name(HiddenAct a) {
@@ -159,20 +161,32 @@ ModelMetadata parse(const Json& json, const std::string& where) {
   JPQD_CHECK(json.contains("tokenizer"), InvalidArgument, where, ": missing \"tokenizer\"");
   const Json& k = json.at("tokenizer");
   const std::string kw = where + ".tokenizer";
-  reject_unknown_keys(k, {"vocab", "do_lower_case", "strip_accents", "tokenize_chinese_chars", "model_max_length"},
-                      kw);
-  JPQD_CHECK(k.contains("vocab") && k.at("vocab").is_array(), InvalidArgument, kw, ".vocab: expected an array");
-  for (const auto& tok : k.at("vocab")) {
-    JPQD_CHECK(tok.is_string(), InvalidArgument, kw, ".vocab: expected strings, got ", tok.dump());
-    m.tokenizer.vocab.push_back(tok.get<std::string>());
-  }
-  JPQD_CHECK(static_cast<int64_t>(m.tokenizer.vocab.size()) == arch.vocab_size, InvalidArgument, kw, ".vocab: ",
-             m.tokenizer.vocab.size(), " tokens for vocab_size ", arch.vocab_size);
-  m.tokenizer.do_lower_case = get_bool(k, "do_lower_case", kw);
-  if (k.contains("strip_accents") && !k.at("strip_accents").is_null())
-    m.tokenizer.strip_accents = get_bool(k, "strip_accents", kw);
-  m.tokenizer.tokenize_chinese_chars = get_bool(k, "tokenize_chinese_chars", kw);
   m.tokenizer.model_max_length = get_int_at_least(k, "model_max_length", kw, 1);
+  if (k.contains("files")) {
+    reject_unknown_keys(k, {"files", "model_max_length"}, kw);
+    JPQD_CHECK(k.at("files").is_array() && !k.at("files").empty(), InvalidArgument, kw,
+               ".files: expected a non-empty array of file names");
+    for (const auto& name : k.at("files")) {
+      JPQD_CHECK(name.is_string() && !name.get<std::string>().empty() &&
+                     name.get<std::string>().find('/') == std::string::npos,
+                 InvalidArgument, kw, ".files: expected plain file names, got ", name.dump());
+      m.tokenizer.files.push_back(name.get<std::string>());
+    }
+  } else {
+    reject_unknown_keys(k, {"vocab", "do_lower_case", "strip_accents", "tokenize_chinese_chars", "model_max_length"},
+                        kw);
+    JPQD_CHECK(k.contains("vocab") && k.at("vocab").is_array(), InvalidArgument, kw, ".vocab: expected an array");
+    for (const auto& tok : k.at("vocab")) {
+      JPQD_CHECK(tok.is_string(), InvalidArgument, kw, ".vocab: expected strings, got ", tok.dump());
+      m.tokenizer.vocab.push_back(tok.get<std::string>());
+    }
+    JPQD_CHECK(static_cast<int64_t>(m.tokenizer.vocab.size()) == arch.vocab_size, InvalidArgument, kw, ".vocab: ",
+               m.tokenizer.vocab.size(), " tokens for vocab_size ", arch.vocab_size);
+    m.tokenizer.do_lower_case = get_bool(k, "do_lower_case", kw);
+    if (k.contains("strip_accents") && !k.at("strip_accents").is_null())
+      m.tokenizer.strip_accents = get_bool(k, "strip_accents", kw);
+    m.tokenizer.tokenize_chinese_chars = get_bool(k, "tokenize_chinese_chars", kw);
+  }
 
   if (json.contains("quantization")) {
     const Json& q = json.at("quantization");
@@ -255,11 +269,15 @@ Json ModelMetadata::to_json() const {
   } else {
     j["task"] = {{"type", "question_answering"}};
   }
-  j["tokenizer"] = {{"vocab", tokenizer.vocab},
-                    {"do_lower_case", tokenizer.do_lower_case},
-                    {"strip_accents", tokenizer.strip_accents ? Json(*tokenizer.strip_accents) : Json(nullptr)},
-                    {"tokenize_chinese_chars", tokenizer.tokenize_chinese_chars},
-                    {"model_max_length", tokenizer.model_max_length}};
+  if (!tokenizer.files.empty()) {
+    j["tokenizer"] = {{"files", tokenizer.files}, {"model_max_length", tokenizer.model_max_length}};
+  } else {
+    j["tokenizer"] = {{"vocab", tokenizer.vocab},
+                      {"do_lower_case", tokenizer.do_lower_case},
+                      {"strip_accents", tokenizer.strip_accents ? Json(*tokenizer.strip_accents) : Json(nullptr)},
+                      {"tokenize_chinese_chars", tokenizer.tokenize_chinese_chars},
+                      {"model_max_length", tokenizer.model_max_length}};
+  }
   if (!quantization.int8) {
     j["quantization"] = {{"scheme", "none"}};
   } else {

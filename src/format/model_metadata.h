@@ -20,7 +20,11 @@
 //            "id2label": [string, ... num_labels] (optional),
 //            "problem_type": "single_label_classification" | "multi_label_classification" | "regression"}
 //         | {"type": "question_answering"},
-//   "tokenizer": {"vocab": [token, ... vocab_size] (id = index), "do_lower_case": bool,
+//   "tokenizer": {"files": [file name, ...] (each stored as the u8 tensor tokenizer_file_tensor(name),
+//                           the checkpoint's tokenizer files byte for byte; see format/model_tokenizer.h),
+//                 "model_max_length": int > 0}
+//              | (files written before the tokenizer files were carried: a WordPiece vocabulary inline)
+//                {"vocab": [token, ... vocab_size] (id = index), "do_lower_case": bool,
 //                 "strip_accents": bool | null (null: follow do_lower_case), "tokenize_chinese_chars": bool,
 //                 "model_max_length": int > 0},
 //   "quantization": {"scheme": "none"}
@@ -96,12 +100,18 @@ struct TaskHead {
 };
 
 struct TokenizerSettings {
+  // The tokenizer's files, stored as tensors (what the exporter writes).
+  std::vector<std::string> files;
+  // Or the older inline form: a WordPiece vocabulary and BertTokenizer's options.
   std::vector<std::string> vocab;
   bool do_lower_case = true;
   std::optional<bool> strip_accents;
   bool tokenize_chinese_chars = true;
   int64_t model_max_length = 512;
 };
+
+// The u8 tensor holding one tokenizer file: "tokenizer/<name>".
+std::string tokenizer_file_tensor(const std::string& file_name);
 
 struct ActivationQuantizer {
   float scale = 1.0f;

@@ -297,22 +297,33 @@ BertConfig BertConfig::defaults_for(const std::string& model_type, const std::st
   return c;
 }
 
+namespace {
+
+struct NamedShape {
+  const char* name;
+  const char* model_type;
+  int64_t layers, hidden, heads, ffn;
+};
+// BERT's sizes over bert-base-uncased's vocabulary; the other families over their base checkpoint's
+// vocabulary, positions and LayerNorm eps (roberta-base, xlm-roberta-base: 514 positions from padding_idx 1).
+constexpr NamedShape kNamedShapes[] = {
+    {"bert-tiny", "bert", 2, 128, 2, 512},          {"bert-mini", "bert", 4, 256, 4, 1024},
+    {"bert-small", "bert", 4, 512, 8, 2048},        {"bert-medium", "bert", 8, 512, 8, 2048},
+    {"bert-base", "bert", 12, 768, 12, 3072},       {"bert-large", "bert", 24, 1024, 16, 4096},
+    {"distilbert-tiny", "distilbert", 2, 128, 2, 512}, {"distilbert-base", "distilbert", 6, 768, 12, 3072},
+    {"roberta-tiny", "roberta", 2, 128, 2, 512},    {"roberta-base", "roberta", 12, 768, 12, 3072},
+    {"xlm-roberta-tiny", "xlm-roberta", 2, 128, 2, 512}, {"xlm-roberta-base", "xlm-roberta", 12, 768, 12, 3072}};
+
+}  // namespace
+
+std::vector<std::string> BertConfig::named_shapes() {
+  std::vector<std::string> names;
+  for (const auto& s : kNamedShapes) names.emplace_back(s.name);
+  return names;
+}
+
 std::optional<BertConfig> BertConfig::named_shape(const std::string& name) {
-  struct Shape {
-    const char* name;
-    const char* model_type;
-    int64_t layers, hidden, heads, ffn;
-  };
-  // BERT's sizes over bert-base-uncased's vocabulary; the other families over their base checkpoint's
-  // vocabulary, positions and LayerNorm eps (roberta-base, xlm-roberta-base: 514 positions from padding_idx 1).
-  static const Shape shapes[] = {
-      {"bert-tiny", "bert", 2, 128, 2, 512},          {"bert-mini", "bert", 4, 256, 4, 1024},
-      {"bert-small", "bert", 4, 512, 8, 2048},        {"bert-medium", "bert", 8, 512, 8, 2048},
-      {"bert-base", "bert", 12, 768, 12, 3072},       {"bert-large", "bert", 24, 1024, 16, 4096},
-      {"distilbert-tiny", "distilbert", 2, 128, 2, 512}, {"distilbert-base", "distilbert", 6, 768, 12, 3072},
-      {"roberta-tiny", "roberta", 2, 128, 2, 512},    {"roberta-base", "roberta", 12, 768, 12, 3072},
-      {"xlm-roberta-tiny", "xlm-roberta", 2, 128, 2, 512}, {"xlm-roberta-base", "xlm-roberta", 12, 768, 12, 3072}};
-  for (const auto& s : shapes) {
+  for (const auto& s : kNamedShapes) {
     if (name != s.name) continue;
     BertConfig c = defaults_for(s.model_type, name);
     c.num_hidden_layers = s.layers;

@@ -63,6 +63,7 @@ struct BertConfig {
   // bert-tiny, bert-mini, bert-small, bert-medium, bert-base, bert-large; distilbert-tiny, distilbert-base;
   // roberta-tiny, roberta-base; xlm-roberta-tiny, xlm-roberta-base; nullopt when unknown.
   static std::optional<BertConfig> named_shape(const std::string& name);
+  static std::vector<std::string> named_shapes();
   void set_num_labels(int64_t n);
 };
 

@@ -43,6 +43,7 @@ BertEngine::BertEngine(format::ModelFile file)
   } else {
     qa_outputs_ = loader.linear(name(NodeRole::kQaOutputs), H, 2, {});
   }
+  loader.tokenizer_files();
   loader.check_everything_used();
 }
 

@@ -9,7 +9,7 @@
 #include "runtime/bert_engine.h"
 
 namespace jpqd::text {
-class BertTokenizer;
+class Tokenizer;
 }
 
 namespace jpqd::runtime {
@@ -19,7 +19,7 @@ struct Model::Impl {
   ModelInfo info;
   // Built on first run_text() (text/ is only linked in by callers that use it).
   mutable std::once_flag tokenizer_once;
-  mutable std::shared_ptr<const text::BertTokenizer> tokenizer;
+  mutable std::shared_ptr<const text::Tokenizer> tokenizer;
 };
 
 }  // namespace jpqd::runtime

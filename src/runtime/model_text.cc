@@ -1,9 +1,9 @@
-// Model::run_text: tokenization with the model's own vocabulary and settings (text/bert_tokenizer.h).
+// Model::run_text: tokenization with the tokenizer the model file carries (format/model_tokenizer.h).
 // Kept in its own file so binaries that never call it do not need the tokenizer linked.
 #include "common/error.h"
 #include "jpqd/runtime.h"
 #include "runtime/model_impl.h"
-#include "text/bert_tokenizer.h"
+#include "format/model_tokenizer.h"
 
 namespace jpqd::runtime {
 
@@ -13,22 +13,13 @@ Logits Model::run_text(const std::vector<std::string>& texts, const std::vector<
   JPQD_CHECK(text_pairs.empty() || text_pairs.size() == texts.size(), InvalidArgument, "run_text: ",
              text_pairs.size(), " second texts for ", texts.size(), " first texts");
   const ModelInfo& info = impl_->info;
-  // The metadata carries a WordPiece vocabulary only: RoBERTa's and XLM-R's BPE / SentencePiece would
-  // tokenize wrong with it.
-  JPQD_CHECK(info.model_type == "bert" || info.model_type == "distilbert", InvalidArgument, "run_text: model_type \"",
-             info.model_type, "\" needs its own tokenizer, which model.jpqd does not carry yet; tokenize elsewhere and call run()");
   const bool token_types = impl_->engine->metadata().architecture.token_type_embeddings;
   const int64_t limit = max_length > 0 ? max_length : info.max_sequence_length;
   JPQD_CHECK(limit <= info.max_sequence_length, InvalidArgument, "run_text: max_length ", max_length,
              " above the model's maximum ", info.max_sequence_length);
   std::call_once(impl_->tokenizer_once, [&] {
-    const auto& t = impl_->engine->metadata().tokenizer;
-    text::TokenizerOptions options;
-    options.do_lower_case = t.do_lower_case;
-    options.strip_accents = t.strip_accents;
-    options.tokenize_chinese_chars = t.tokenize_chinese_chars;
-    options.model_max_length = t.model_max_length;
-    impl_->tokenizer = std::make_shared<const text::BertTokenizer>(text::Vocab::from_tokens(t.vocab), options);
+    impl_->tokenizer = std::make_shared<const text::Tokenizer>(
+        format::model_tokenizer(impl_->engine->file(), impl_->engine->metadata()));
   });
   std::vector<text::Encoding> encodings;
   int64_t seq_len = 1;
@@ -38,7 +29,7 @@ Logits Model::run_text(const std::vector<std::string>& texts, const std::vector<
     seq_len = std::max<int64_t>(seq_len, static_cast<int64_t>(encodings.back().input_ids.size()));
   }
   const int64_t batch = static_cast<int64_t>(texts.size());
-  const int64_t pad = impl_->tokenizer->vocab().pad_id();
+  const int64_t pad = impl_->tokenizer->pad_id();
   std::vector<int64_t> ids(batch * seq_len, pad), mask(batch * seq_len, 0), types(batch * seq_len, 0);
   for (int64_t b = 0; b < batch; ++b) {
     const auto& e = encodings[b];

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "format/model_tokenizer.h"
 #include "format/tensor_names.h"
 
 namespace jpqd::runtime {
@@ -132,6 +133,11 @@ std::unique_ptr<ops::Linear> WeightLoader::linear(const std::string& prefix, int
                                                   ops::LinearOptions options) {
   const LinearTensors t = linear_tensors(prefix, in, out);
   return make_linear(t.weights, t.input_quantizer, std::move(options));
+}
+
+void WeightLoader::tokenizer_files() {
+  format::model_tokenizer_files(file_, metadata_);
+  for (const std::string& name : metadata_.tokenizer.files) used_tensors_.insert(format::tokenizer_file_tensor(name));
 }
 
 void WeightLoader::check_everything_used() const {

@@ -39,6 +39,9 @@ class WeightLoader {
   // The input quantizer the metadata lists for `prefix`, if its weight is s8.
   std::optional<format::ActivationQuantizer> input_quantizer(const std::string& prefix) const;
 
+  // Checks the tokenizer files the metadata lists (format/model_tokenizer.h) and counts them as used;
+  // the tokenizer itself is built only when text is first run.
+  void tokenizer_files();
   // Throws FormatError naming tensors or quantizer entries nothing used (a file for another model).
   void check_everything_used() const;
 

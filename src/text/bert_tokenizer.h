@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "text/basic_tokenizer.h"
+#include "text/encoding.h"
 #include "text/vocab.h"
 #include "text/wordpiece.h"
 
@@ -30,29 +31,6 @@ struct TokenizerOptions {
   bool tokenize_chinese_chars = true;
   int max_input_chars_per_word = 100;
   int64_t model_max_length = 512;  // informational (saved and loaded); encode() limits by max_length
-};
-
-// Truncation as HF names it: longest_first removes one token at a time from the longer text (from the
-// second on a tie); only_first / only_second cut that text alone.
-enum class Truncation { kNone, kLongestFirst, kOnlyFirst, kOnlySecond };
-// kMaxLength pads with [PAD] (token type 0, attention 0) up to max_length; kNone leaves the
-// encoding as long as it is (pad batches dynamically in collation).
-enum class Padding { kNone, kMaxLength };
-
-// One encoded example. Offsets are [begin, end) BYTE offsets into the original UTF-8 text the token
-// came from, also after lower-casing and accent stripping ("##ing" of "Running" covers "ing"; "cafe"
-// from "Café" covers all 5 bytes); (0, 0) for special and padding tokens. sequence_ids is 0 or 1 for
-// tokens of the first or second text and -1 for special and padding tokens (as HF fast tokenizers'
-// sequence_ids()).
-struct Encoding {
-  std::vector<int64_t> input_ids;
-  std::vector<int64_t> token_type_ids;
-  std::vector<int64_t> attention_mask;
-  std::vector<std::pair<int64_t, int64_t>> offsets;
-  std::vector<int> sequence_ids;
-  // Always empty: encode() does not return overflowing tokens. SQuAD features build their doc_stride
-  // windows from tokenize_with_offsets() instead.
-  std::vector<std::pair<int64_t, int64_t>> overflow_offsets;
 };
 
 class BertTokenizer {

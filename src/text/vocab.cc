@@ -34,8 +34,9 @@ Vocab Vocab::build(std::vector<std::string> tokens, const std::string& where, bo
   return vocab;
 }
 
-Vocab Vocab::from_file(const std::string& path) {
-  std::string content = read_text_file(path);
+Vocab Vocab::from_file(const std::string& path) { return from_text(read_text_file(path), path); }
+
+Vocab Vocab::from_text(std::string content, const std::string& path) {
   if (content.compare(0, 3, "\xEF\xBB\xBF") == 0) content.erase(0, 3);
   if (!is_valid_utf8(content)) throw FormatError(path + ": not valid UTF-8");
   std::vector<std::string> tokens;

@@ -16,6 +16,8 @@ class Vocab {
   // missing and FormatError naming the file when it is empty, not UTF-8, holds a token twice or has no
   // [UNK] (HF would silently keep the last duplicate; a vocabulary like that is corrupt).
   static Vocab from_file(const std::string& path);
+  // The contents of a vocab.txt; `where` names it in messages.
+  static Vocab from_text(std::string content, const std::string& where);
   // Same checks, as InvalidArgument; tokens must not contain "\n" (they could not be saved).
   static Vocab from_tokens(std::vector<std::string> tokens);
 

@@ -20,14 +20,14 @@
 
 #include "common/json_util.h"
 #include "model/bert.h"
-#include "text/bert_tokenizer.h"
+#include "text/tokenizer.h"
 
 namespace jpqd::training {
 
 struct CheckpointContents {
   model::BertImpl* model = nullptr;
   torch::optim::Optimizer* optimizer = nullptr;  // optional
-  const text::BertTokenizer* tokenizer = nullptr;  // optional
+  const text::Tokenizer* tokenizer = nullptr;  // optional
   Json trainer_state;                              // optional (null = not a training checkpoint)
   Json training_args;
   Json compression_config;  // null when none

@@ -8,8 +8,18 @@
 
 namespace jpqd::training {
 
-TokenizedDataset::TokenizedDataset(std::vector<Row> rows, TargetKind target, int64_t pad_to_length, int64_t pad_id)
-    : rows_(std::move(rows)), target_(target), pad_to_length_(pad_to_length), pad_id_(pad_id) {}
+TokenizedDataset::TokenizedDataset(std::vector<Row> rows, TargetKind target, int64_t pad_to_length, int64_t pad_id,
+                                   std::optional<int64_t> teacher_pad_id)
+    : rows_(std::move(rows)),
+      target_(target),
+      pad_to_length_(pad_to_length),
+      pad_id_(pad_id),
+      teacher_pad_id_(teacher_pad_id) {
+  // A row without the teacher's ids would feed the teacher an empty (or another tokenizer's) sequence.
+  for (size_t i = 0; i < rows_.size(); ++i)
+    JPQD_CHECK(rows_[i].teacher_input_ids.empty() != teacher_pad_id_.has_value(), InvalidArgument, "row ", i,
+               teacher_pad_id_ ? " lacks" : " has", " the teacher's token ids");
+}
 
 int64_t TokenizedDataset::total_tokens(const std::vector<int64_t>& indices) const {
   int64_t n = 0;
@@ -22,6 +32,10 @@ Batch to_device(Batch batch, const torch::Device& device) {
                            &batch.inputs.lm_positions, &batch.labels.labels, &batch.labels.start_positions,
                            &batch.labels.end_positions})
     if (t->defined()) *t = t->to(device);
+  if (batch.teacher_inputs)
+    for (torch::Tensor* t : {&batch.teacher_inputs->input_ids, &batch.teacher_inputs->attention_mask,
+                             &batch.teacher_inputs->token_type_ids})
+      if (t->defined()) *t = t->to(device);
   return batch;
 }
 
@@ -39,37 +53,57 @@ uint64_t TokenizedDataset::fingerprint() const {
     add(r.token_type_ids);
     add(r.attention_mask);
     add(r.targets);
+    if (teacher_pad_id_) {
+      add(r.teacher_input_ids);
+      add(r.teacher_token_type_ids);
+    }
     const int64_t scalars[3] = {r.label, r.start_position, r.end_position};
     h = fnv1a64(scalars, sizeof(scalars), h);
   }
   return h;
 }
 
-Batch TokenizedDataset::batch(const std::vector<int64_t>& indices, uint64_t seed) const {
-  const auto b = static_cast<int64_t>(indices.size());
-  int64_t length = pad_to_length_;
-  if (length == 0)
-    for (int64_t i : indices) length = std::max<int64_t>(length, static_cast<int64_t>(row(i).input_ids.size()));
+namespace {
 
-  auto ids = torch::full({b, length}, pad_id_, torch::kInt64);
+// Token ids and types of `b` rows padded with pad_id to `length` (0: the longest row), with the mask.
+template <class Ids, class Types>
+model::BertInputs collate(int64_t b, int64_t length, int64_t pad_id, const Ids& ids_of, const Types& types_of) {
+  if (length == 0)
+    for (int64_t r = 0; r < b; ++r) length = std::max<int64_t>(length, static_cast<int64_t>(ids_of(r).size()));
+  auto ids = torch::full({b, length}, pad_id, torch::kInt64);
   auto types = torch::zeros({b, length}, torch::kInt64);
   auto mask = torch::zeros({b, length}, torch::kInt64);
-  auto ids_a = ids.accessor<int64_t, 2>();
-  auto types_a = types.accessor<int64_t, 2>();
-  auto mask_a = mask.accessor<int64_t, 2>();
+  auto ids_a = ids.template accessor<int64_t, 2>();
+  auto types_a = types.template accessor<int64_t, 2>();
+  auto mask_a = mask.template accessor<int64_t, 2>();
   for (int64_t r = 0; r < b; ++r) {
-    const Row& row_ = row(indices[static_cast<size_t>(r)]);
-    const auto n = std::min<int64_t>(length, static_cast<int64_t>(row_.input_ids.size()));
+    const std::vector<int64_t>& row_ids = ids_of(r);
+    const std::vector<int64_t>& row_types = types_of(r);
+    const auto n = std::min<int64_t>(length, static_cast<int64_t>(row_ids.size()));
     for (int64_t t = 0; t < n; ++t) {
-      ids_a[r][t] = row_.input_ids[static_cast<size_t>(t)];
-      types_a[r][t] = t < static_cast<int64_t>(row_.token_type_ids.size()) ? row_.token_type_ids[static_cast<size_t>(t)] : 0;
+      ids_a[r][t] = row_ids[static_cast<size_t>(t)];
+      types_a[r][t] = t < static_cast<int64_t>(row_types.size()) ? row_types[static_cast<size_t>(t)] : 0;
       mask_a[r][t] = 1;
     }
   }
+  return {ids, mask, types};
+}
 
+}  // namespace
+
+Batch TokenizedDataset::batch(const std::vector<int64_t>& indices, uint64_t seed) const {
+  const auto b = static_cast<int64_t>(indices.size());
+  auto at = [&](int64_t r) -> const Row& { return row(indices[static_cast<size_t>(r)]); };
   Batch out;
   out.size = b;
-  out.inputs = {ids, mask, types};
+  out.inputs = collate(
+      b, pad_to_length_, pad_id_, [&](int64_t r) -> const auto& { return at(r).input_ids; },
+      [&](int64_t r) -> const auto& { return at(r).token_type_ids; });
+  // The teacher's rows are padded on their own: the two tokenizations of a text differ in length.
+  if (teacher_pad_id_)
+    out.teacher_inputs = collate(
+        b, pad_to_length_, *teacher_pad_id_, [&](int64_t r) -> const auto& { return at(r).teacher_input_ids; },
+        [&](int64_t r) -> const auto& { return at(r).teacher_token_type_ids; });
   switch (target_) {
     case TargetKind::kNone:
     case TargetKind::kMaskedLm: break;

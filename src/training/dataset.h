@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "data/feature.h"
@@ -16,6 +17,9 @@ namespace jpqd::training {
 struct Batch {
   model::BertInputs inputs;
   model::BertLabels labels;
+  // The same rows in a distillation teacher's own token ids, padded with its pad id; nullopt when the
+  // teacher reads `inputs` (the same tokenizer as the student).
+  std::optional<model::BertInputs> teacher_inputs;
   int64_t size = 0;
 };
 
@@ -30,11 +34,15 @@ using BatchTransform = std::function<void(Batch& batch, uint64_t seed)>;
 
 class TokenizedDataset {
  public:
-  TokenizedDataset(std::vector<Row> rows, TargetKind target, int64_t pad_to_length, int64_t pad_id);
+  // teacher_pad_id: set when every row carries teacher_input_ids (a teacher with its own tokenizer);
+  // rows and batches then carry both tokenizations of the same text.
+  TokenizedDataset(std::vector<Row> rows, TargetKind target, int64_t pad_to_length, int64_t pad_id,
+                   std::optional<int64_t> teacher_pad_id = std::nullopt);
 
   int64_t size() const { return static_cast<int64_t>(rows_.size()); }
   const Row& row(int64_t i) const { return rows_.at(static_cast<size_t>(i)); }
   TargetKind target() const { return target_; }
+  bool has_teacher_inputs() const { return teacher_pad_id_.has_value(); }
   Batch batch(const std::vector<int64_t>& indices, uint64_t seed = 0) const;
   void set_batch_transform(BatchTransform transform) { transform_ = std::move(transform); }
   int64_t total_tokens(const std::vector<int64_t>& indices) const;
@@ -46,6 +54,7 @@ class TokenizedDataset {
   TargetKind target_;
   int64_t pad_to_length_;  // 0 = dynamic padding
   int64_t pad_id_;
+  std::optional<int64_t> teacher_pad_id_;
   BatchTransform transform_;
 };
 

@@ -117,7 +117,7 @@ std::vector<int64_t> slice(const std::vector<int64_t>& order, int64_t batch, int
 
 Trainer::Trainer(model::Bert model, TrainingArguments args, std::shared_ptr<const TokenizedDataset> train_dataset,
                  std::shared_ptr<const TokenizedDataset> eval_dataset, ComputeMetrics compute_metrics,
-                 std::optional<text::BertTokenizer> tokenizer,
+                 std::optional<text::Tokenizer> tokenizer,
                  std::optional<compression::CompressionConfig> compression_config, model::Bert teacher)
     : model_(std::move(model)),
       teacher_(std::move(teacher)),
@@ -143,8 +143,15 @@ Trainer::Trainer(model::Bert model, TrainingArguments args, std::shared_ptr<cons
   if (teacher_) {
     const auto& s = model_->config();
     const auto& t = teacher_->config();
-    JPQD_CHECK(t.vocab_size == s.vocab_size, InvalidArgument, "teacher vocabulary size ", t.vocab_size,
-               " differs from the student's ", s.vocab_size);
+    // A teacher with its own tokenizer reads the token ids the datasets carry for it; any other reads the
+    // student's, which must index its embedding table.
+    const bool own_ids = (train_dataset_ || eval_dataset_) &&
+                         (!train_dataset_ || train_dataset_->has_teacher_inputs()) &&
+                         (!eval_dataset_ || eval_dataset_->has_teacher_inputs());
+    if (!own_ids) check_teacher_reads_student_ids();
+    // Span logits of two tokenizations index different tokens; only per-example logits compare.
+    JPQD_CHECK(!own_ids || model_->head() == model::TaskHead::kSequenceClassification, InvalidArgument,
+               "a teacher with its own tokenizer can distil sequence classification only");
     JPQD_CHECK(teacher_->head() == model_->head(), InvalidArgument, "teacher and student have different task heads");
     if (model_->head() == model::TaskHead::kSequenceClassification) {
       JPQD_CHECK(t.num_labels() == s.num_labels(), InvalidArgument, "teacher has ", t.num_labels(),
@@ -226,7 +233,8 @@ torch::Tensor Trainer::loss_from_outputs(const Batch& batch, const model::BertOu
     model::BertOutputs t;
     {
       torch::NoGradGuard no_grad;
-      t = in_float32(teacher_->forward(batch.inputs));
+      if (!batch.teacher_inputs) check_teacher_reads_student_ids();
+      t = in_float32(teacher_->forward(batch.teacher_inputs ? *batch.teacher_inputs : batch.inputs));
     }
     const double T = args_.distillation_temperature;
     torch::Tensor kd = model_->head() == model::TaskHead::kQuestionAnswering
@@ -242,6 +250,12 @@ torch::Tensor Trainer::loss_from_outputs(const Batch& batch, const model::BertOu
     if (parts) (*parts)["compression_loss"] = c.item<double>();
   }
   return loss;
+}
+
+void Trainer::check_teacher_reads_student_ids() const {
+  const int64_t t = teacher_->config().vocab_size, s = model_->config().vocab_size;
+  JPQD_CHECK(t == s, InvalidArgument, "teacher vocabulary size ", t, " differs from the student's ", s,
+             ", and the data carries no token ids of the teacher's own tokenizer");
 }
 
 void Trainer::initialize_compression_ranges() {

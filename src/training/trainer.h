@@ -13,7 +13,7 @@
 #include "compression/api/controller.h"
 #include "compression/config/compression_config.h"
 #include "model/bert.h"
-#include "text/bert_tokenizer.h"
+#include "text/tokenizer.h"
 #include "training/dataset.h"
 #include "training/training_arguments.h"
 #include "training/trainer_state.h"
@@ -44,7 +44,7 @@ class Trainer {
  public:
   Trainer(model::Bert model, TrainingArguments args, std::shared_ptr<const TokenizedDataset> train_dataset,
           std::shared_ptr<const TokenizedDataset> eval_dataset, ComputeMetrics compute_metrics,
-          std::optional<text::BertTokenizer> tokenizer,
+          std::optional<text::Tokenizer> tokenizer,
           std::optional<compression::CompressionConfig> compression_config = std::nullopt,
           model::Bert teacher = nullptr);
   ~Trainer();
@@ -62,7 +62,7 @@ class Trainer {
 
   model::Bert& model() { return model_; }
   // Null when the Trainer was built without one.
-  const text::BertTokenizer* tokenizer() const { return tokenizer_ ? &*tokenizer_ : nullptr; }
+  const text::Tokenizer* tokenizer() const { return tokenizer_ ? &*tokenizer_ : nullptr; }
   compression::CompositeController* controller() { return controller_.get(); }
   const TrainerState& state() const { return state_; }
   const TrainingArguments& args() const { return args_; }
@@ -80,6 +80,8 @@ class Trainer {
  private:
   struct Loop;
   void initialize_compression_ranges();
+  // InvalidArgument unless the teacher's embedding table covers the student's token ids.
+  void check_teacher_reads_student_ids() const;
   void log(Json entry);
   void maybe_save_checkpoint(bool epoch_end);
   std::string write_checkpoint();  // every rank calls it, rank 0 writes; returns the directory
@@ -99,7 +101,7 @@ class Trainer {
   std::shared_ptr<const TokenizedDataset> train_dataset_;
   std::shared_ptr<const TokenizedDataset> eval_dataset_;
   ComputeMetrics compute_metrics_;
-  std::optional<text::BertTokenizer> tokenizer_;
+  std::optional<text::Tokenizer> tokenizer_;
   std::optional<compression::CompressionConfig> compression_config_;
   std::unique_ptr<compression::CompositeController> controller_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;

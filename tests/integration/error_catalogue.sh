@@ -72,6 +72,7 @@ weightless torchbin && head -c 5000 /dev/urandom > torchbin/pytorch_model.bin
 cp -r cls heads && sed -i 's/"num_attention_heads": [0-9]*/"num_attention_heads": 3/' heads/config.json
 cp -r cls act && sed -i 's/"hidden_act": "gelu"/"hidden_act": "swish2"/' act/config.json
 cp -r cls cased && cp "$SRC/data/vocab/bert-base-cased/vocab.txt" cased/vocab.txt
+cp -r cls bigvocab && echo extratoken >> bigvocab/vocab.txt
 cp -r cls novocab && rm novocab/vocab.txt
 mkdir -p notrun && echo "not a run" > notrun/README
 VOCAB="$SRC/data/vocab/bert-base-uncased/vocab.txt"
@@ -140,8 +141,8 @@ tag glue.teacher-missing
 expect_msg 3 "no-such-teacher: not a checkpoint directory" -- "${glue[@]}" --model_name_or_path bert-tiny \
   --teacher_model_name_or_path no-such-teacher
 tag glue.teacher-vocabulary
-expect_msg 2 "--teacher_model_name_or_path cased: the teacher's vocabulary differs from the student's" -- "${glue[@]}" \
-  --model_name_or_path bert-tiny --teacher_model_name_or_path cased
+expect_msg 2 "--teacher_model_name_or_path bigvocab: the teacher's tokenizer has 30523 tokens but its vocab_size is 30522" \
+  -- "${glue[@]}" --model_name_or_path bert-tiny --teacher_model_name_or_path bigvocab
 tag glue.teacher-labels
 expect_msg 2 "teacher has 3 labels, the student 2" -- "${glue[@]}" --model_name_or_path bert-tiny \
   --teacher_model_name_or_path cls3
@@ -245,7 +246,7 @@ expect_msg 4 "vocab_empty/vocab.txt: the vocabulary is empty" -- "${tok[@]}" voc
 tag tokenizer.duplicate
 expect_msg 4 'vocab_dup/vocab.txt: token "the" appears twice' -- "${tok[@]}" vocab_dup
 tag tokenizer.missing
-expect_msg 3 "novocab/vocab.txt: missing (a BERT tokenizer needs vocab.txt)" -- "${ckpt[@]}" novocab
+expect_msg 3 "novocab: no tokenizer.json, vocab.json + merges.txt, sentencepiece.bpe.model or vocab.txt" -- "${ckpt[@]}" novocab
 
 # ---- qa: SQuAD files and the window flags.
 squad() {  # squad <file> <answer text> <answer_start>
@@ -280,6 +281,9 @@ expect_msg 2 "--do_train needs --train_file (SQuAD JSON)" -- "${qa[@]}" "${windo
 tag qa.teacher-task
 expect_msg 2 "the teacher is a BertForSequenceClassification, the student a BertForQuestionAnswering" \
   -- "${qa[@]}" "${window[@]}" --do_train --train_file good.json --teacher_model_name_or_path cls
+tag qa.teacher-tokenizer
+expect_msg 2 "--teacher_model_name_or_path cased: the teacher's tokenizer differs from the student's, and question answering compares span logits token by token" \
+  -- "${qa[@]}" "${window[@]}" --do_train --train_file good.json --teacher_model_name_or_path cased
 tag qa.doc-stride
 expect_msg 2 "--doc_stride 64 must be positive and below --max_seq_length 64" -- "${qa[@]}" --do_train \
   --train_file good.json --max_seq_length 64 --doc_stride 64
@@ -326,7 +330,7 @@ tag pretrain.eval-too-short
 expect_msg 2 "--do_eval: no held-out block of 32 tokens could be formed" -- "$JPQD" pretrain \
   --model_name_or_path bert-tiny --do_eval --output_dir out --max_seq_length 32 --validation_file short.txt
 tag pretrain.unknown-shape
-expect_msg 3 "bert-huge: not a checkpoint directory (config.json, model weights, vocab.txt) nor a named shape" \
+expect_msg 3 "bert-huge: not a checkpoint directory (config.json, model weights, tokenizer files) nor a named shape" \
   -- "$JPQD" pretrain --model_name_or_path bert-huge --do_train --output_dir out --train_file text.txt
 
 # ---- predict.
@@ -406,7 +410,7 @@ expect_msg 2 "--torch_dtype must be float32, float16 or bfloat16, got int8" -- "
 tag convert.missing-model
 expect_msg 3 "no-such-model: not a checkpoint directory" -- "$JPQD" convert no-such-model --output_dir out
 tag convert.no-vocab
-expect_msg 3 "novocab/vocab.txt: missing" -- "$JPQD" convert novocab --output_dir out
+expect_msg 3 "novocab: no tokenizer.json" -- "$JPQD" convert novocab --output_dir out
 
 # ---- report.
 outputs=(out notrun/report badtrainerstate/report)
@@ -460,6 +464,14 @@ expect_msg 2 "--threads 100000 must be in [0, 1024]" -- "${bench[@]}" -hint late
 tag benchmark.missing-model
 expect_msg 3 "no-such.jpqd: cannot open model file: No such file or directory" -- "$JPQD" benchmark -m no-such.jpqd \
   --json_stats out.json
+tag benchmark.input-line
+echo '{"txt": "a review"}' > not_text.jsonl
+expect_msg 2 "not_text.jsonl:1: expected an object with a string \"text\"" -- "${bench[@]}" -i not_text.jsonl
+tag benchmark.input-empty
+: > no_text.jsonl
+expect_msg 2 "-i no_text.jsonl: no text in the file" -- "${bench[@]}" -i no_text.jsonl
+tag benchmark.input-missing
+expect_msg 3 "no-such.jsonl: cannot open the input file" -- "${bench[@]}" -i no-such.jsonl
 tag benchmark.report-dir-missing
 expect_msg 3 "--report_csv no-such-dir/out.csv: the directory no-such-dir does not exist" -- "${bench[@]}" \
   --report_csv no-such-dir/out.csv

@@ -6,13 +6,17 @@ plain Python), runs model.onnx through ONNX Runtime (tools/onnxruntime/run_model
 no padding is involved), and compares the predictions with a `jpqd eval --predictions_file` JSON-lines file.
 
 usage: ort_glue_agreement.py <source dir> <model.onnx> <dev.tsv> <jpqd predictions.jsonl> <work dir> <min agreement>
+                             [<tokenized.jsonl>]
+With <tokenized.jsonl> (`jpqd tokenize` output, one line per dev sentence, for tokenizers other than BERT's, which
+tests/integration/runtime/tokenizers_oracle.sh checks against the tokenizers library) the ids come from there.
 """
 import json
 import os
 import subprocess
 import sys
 
-src, onnx, dev, jpqd_predictions, work, min_agreement = sys.argv[1:]
+src, onnx, dev, jpqd_predictions, work, min_agreement = sys.argv[1:7]
+tokenized = [json.loads(line) for line in open(sys.argv[7])] if len(sys.argv) > 7 else None
 sys.path.insert(0, os.path.join(src, "tests", "fixtures", "tokenizer"))
 import make_golden as reference  # noqa: E402
 
@@ -22,9 +26,12 @@ max_length = 64
 
 rows = [line.rstrip("\n").split("\t") for line in open(dev, encoding="utf-8")][1:]
 batches, labels = [], []
-for sentence, label in rows:
-    tokens = ["[CLS]"] + reference.tokenize(sentence, options, vocab)[: max_length - 2] + ["[SEP]"]
-    ids = [vocab.get(t, vocab["[UNK]"]) for t in tokens]
+for k, (sentence, label) in enumerate(rows):
+    if tokenized:
+        ids = tokenized[k]["input_ids"]
+    else:
+        tokens = ["[CLS]"] + reference.tokenize(sentence, options, vocab)[: max_length - 2] + ["[SEP]"]
+        ids = [vocab.get(t, vocab["[UNK]"]) for t in tokens]
     batches.append({"input_ids": [ids], "attention_mask": [[1] * len(ids)], "token_type_ids": [[0] * len(ids)]})
     labels.append(int(label))
 

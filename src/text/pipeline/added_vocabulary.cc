@@ -1,6 +1,7 @@
 #include "text/pipeline/added_vocabulary.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "text/pipeline/char_classes.h"
 
@@ -23,11 +24,56 @@ AddedVocabulary::AddedVocabulary(std::vector<AddedToken> tokens, const Normalize
     TrackedText spelled = decode_utf8(t.content);
     if (t.normalized && normalizer) normalizer->normalize(spelled);
     if (spelled.empty()) continue;
-    (t.normalized ? normalized_patterns_ : raw_patterns_).push_back({code_points(spelled), k});
+    (t.normalized ? normalized_ : raw_).add({code_points(spelled), k});
+    if (t.normalized) continue;
+    raw_bytes_.push_back(to_utf8(spelled));
+    raw_first_byte_[static_cast<unsigned char>(raw_bytes_.back()[0])] = true;
+    for (const TrackedChar& c : spelled) raw_unsearchable_ |= c.cp == kReplacementChar;
+  }
+  if (std::count(raw_first_byte_.begin(), raw_first_byte_.end(), true) == 1) {
+    const auto first = std::find(raw_first_byte_.begin(), raw_first_byte_.end(), true);
+    raw_only_first_byte_ = static_cast<int>(first - raw_first_byte_.begin());
   }
 }
 
-void AddedVocabulary::split_on(std::vector<Split>& splits, const std::vector<Pattern>& patterns) const {
+void AddedVocabulary::PatternSet::add(Pattern p) {
+  const char32_t first = p.chars.front();
+  if (first < 128) {
+    ascii_first[first] = true;
+  } else {
+    non_ascii_first = true;
+  }
+  patterns.push_back(std::move(p));
+}
+
+bool AddedVocabulary::may_match_raw(std::string_view text) const {
+  if (raw_bytes_.empty()) return false;
+  if (raw_unsearchable_) return true;
+  // A match of code points is a match of their UTF-8 bytes, since the matched characters were decoded
+  // from exactly those bytes.
+  const auto match_at = [&](size_t i) {
+    for (const std::string& p : raw_bytes_) {
+      if (p.size() <= text.size() - i && std::memcmp(text.data() + i, p.data(), p.size()) == 0) return true;
+    }
+    return false;
+  };
+  if (raw_only_first_byte_ >= 0) {
+    for (size_t i = 0; i < text.size(); ++i) {
+      const void* at = std::memchr(text.data() + i, raw_only_first_byte_, text.size() - i);
+      if (at == nullptr) return false;
+      i = static_cast<size_t>(static_cast<const char*>(at) - text.data());
+      if (match_at(i)) return true;
+    }
+    return false;
+  }
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (raw_first_byte_[static_cast<unsigned char>(text[i])] && match_at(i)) return true;
+  }
+  return false;
+}
+
+void AddedVocabulary::split_on(std::vector<Split>& splits, const PatternSet& set) const {
+  const std::vector<Pattern>& patterns = set.patterns;
   if (patterns.empty()) return;
   std::vector<Split> out;
   for (Split& split : splits) {
@@ -40,6 +86,10 @@ void AddedVocabulary::split_on(std::vector<Split>& splits, const std::vector<Pat
     size_t emitted = 0;  // text[0, emitted) is already in `out`
     size_t i = 0;
     while (i < n) {
+      if (!set.may_start_at(text[i].cp)) {
+        ++i;
+        continue;
+      }
       // The longest pattern starting at i, if any.
       const Pattern* best = nullptr;
       for (const Pattern& p : patterns) {
@@ -88,13 +138,13 @@ void AddedVocabulary::split_on(std::vector<Split>& splits, const std::vector<Pat
 
 std::vector<Split> AddedVocabulary::extract_and_normalize(const std::string& text, const Normalizer* normalizer) const {
   std::vector<Split> splits{{decode_utf8(text), std::nullopt}};
-  split_on(splits, raw_patterns_);
+  if (may_match_raw(text)) split_on(splits, raw_);
   if (normalizer) {
     for (Split& s : splits) {
       if (!s.tokens) normalizer->normalize(s.text);
     }
   }
-  split_on(splits, normalized_patterns_);
+  split_on(splits, normalized_);
   // Text a normalizer emptied carries no tokens; tokenizers drops such splits too.
   splits.erase(std::remove_if(splits.begin(), splits.end(), [](const Split& s) { return !s.tokens && s.text.empty(); }),
                splits.end());

@@ -25,14 +25,49 @@ void pad(std::vector<T>& v, size_t count, const T& value, bool left) {
 }  // namespace
 
 void EncodedText::append(const EncodedText& other) {
+  tokens.insert(tokens.end(), other.tokens.begin(), other.tokens.end());
+  append_numbers(other);
+}
+
+void EncodedText::append_numbers(const EncodedText& other) {
   ids.insert(ids.end(), other.ids.begin(), other.ids.end());
   type_ids.insert(type_ids.end(), other.type_ids.begin(), other.type_ids.end());
-  tokens.insert(tokens.end(), other.tokens.begin(), other.tokens.end());
   offsets.insert(offsets.end(), other.offsets.begin(), other.offsets.end());
   special_tokens_mask.insert(special_tokens_mask.end(), other.special_tokens_mask.begin(),
                              other.special_tokens_mask.end());
   attention_mask.insert(attention_mask.end(), other.attention_mask.begin(), other.attention_mask.end());
   sequence_ids.insert(sequence_ids.end(), other.sequence_ids.begin(), other.sequence_ids.end());
+}
+
+void EncodedText::append(EncodedText&& other) {
+  if (ids.empty()) {
+    *this = std::move(other);
+    return;
+  }
+  const size_t before = tokens.size();
+  append_numbers(other);
+  tokens.resize(before + other.tokens.size());
+  std::move(other.tokens.begin(), other.tokens.end(), tokens.begin() + static_cast<std::ptrdiff_t>(before));
+}
+
+void EncodedText::reserve(size_t n) {
+  ids.reserve(n);
+  type_ids.reserve(n);
+  tokens.reserve(n);
+  offsets.reserve(n);
+  special_tokens_mask.reserve(n);
+  attention_mask.reserve(n);
+  sequence_ids.reserve(n);
+}
+
+void EncodedText::prepend_special(int64_t id, const std::string& token, int64_t type_id) {
+  ids.insert(ids.begin(), id);
+  type_ids.insert(type_ids.begin(), type_id);
+  tokens.insert(tokens.begin(), token);
+  offsets.insert(offsets.begin(), {0, 0});
+  special_tokens_mask.insert(special_tokens_mask.begin(), 1);
+  attention_mask.insert(attention_mask.begin(), 1);
+  sequence_ids.insert(sequence_ids.begin(), -1);
 }
 
 void EncodedText::truncate(size_t length, bool from_left) {

@@ -22,11 +22,29 @@ struct EncodedText {
   std::vector<int> sequence_ids;
 
   size_t size() const { return ids.size(); }
+  void reserve(size_t n);
   void append(const EncodedText& other);
+  // Moves the token strings instead of copying them.
+  void append(EncodedText&& other);
+  // A token of text `sequence` (not a special token). Inline: the pipeline calls it for every token.
+  void add_token(int64_t id, std::string&& token, int64_t begin, int64_t end, int sequence) {
+    ids.push_back(id);
+    type_ids.push_back(sequence);
+    tokens.push_back(std::move(token));
+    offsets.emplace_back(begin, end);
+    special_tokens_mask.push_back(0);
+    attention_mask.push_back(1);
+    sequence_ids.push_back(sequence);
+  }
+  // add_special at the front.
+  void prepend_special(int64_t id, const std::string& token, int64_t type_id);
   // Keeps `length` tokens: the first ones, or the last ones when `from_left`.
   void truncate(size_t length, bool from_left);
   void add_special(int64_t id, const std::string& token, int64_t type_id);
   void set_type_ids(int64_t type_id);
+
+ private:
+  void append_numbers(const EncodedText& other);  // every field but the token strings
 };
 
 enum class TruncationStrategy { kLongestFirst, kOnlyFirst, kOnlySecond };

@@ -48,6 +48,8 @@ class Model {
   virtual std::optional<int64_t> token_to_id(const std::string& token) const = 0;
   virtual std::optional<std::string> id_to_token(int64_t id) const = 0;
   virtual int64_t vocab_size() const = 0;
+  // WordPiece's mark of a token that continues a word ("##"); whole-word masking needs it.
+  virtual std::optional<std::string> continuing_subword_prefix() const { return std::nullopt; }
 };
 using ModelPtr = std::shared_ptr<const Model>;
 

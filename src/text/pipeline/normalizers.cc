@@ -64,6 +64,13 @@ class BertNormalizer : public Normalizer {
     if (lowercase_) lower_case_per_char(text);
   }
 
+  // Cleaning drops controls (0x0B and 0x0C among them) but none of the four spaces; the rest works on
+  // single characters, or on combining sequences, which a space ends.
+  bool acts_per_ascii_char(bool& lowercase) const override {
+    lowercase = lowercase_;
+    return true;
+  }
+
  private:
   bool clean_text_, handle_chinese_chars_, strip_accents_, lowercase_;
 };
@@ -71,6 +78,10 @@ class BertNormalizer : public Normalizer {
 class LowercaseNormalizer : public Normalizer {
  public:
   void normalize(TrackedText& text) const override { lower_case_per_char(text); }
+  bool acts_per_ascii_char(bool& lowercase) const override {
+    lowercase = true;
+    return true;
+  }
 };
 
 class StripAccentsNormalizer : public Normalizer {
@@ -81,12 +92,22 @@ class StripAccentsNormalizer : public Normalizer {
         std::remove_if(text.begin(), text.end(), [](const TrackedChar& c) { return is_nonspacing_mark(c.cp); }),
         text.end());
   }
+  bool acts_per_ascii_char(bool& lowercase) const override {
+    lowercase = false;
+    return true;
+  }
 };
 
 class UnicodeFormNormalizer : public Normalizer {
  public:
   explicit UnicodeFormNormalizer(UnicodeForm form) : form_(form) {}
   void normalize(TrackedText& text) const override { text = to_unicode_form(text, form_); }
+  // ASCII is stable under all four forms, and a space is a starter that begins no canonical
+  // composition, so no reordering or composition reaches across it.
+  bool acts_per_ascii_char(bool& lowercase) const override {
+    lowercase = false;
+    return true;
+  }
 
  private:
   UnicodeForm form_;
@@ -164,6 +185,15 @@ class SequenceNormalizer : public Normalizer {
   explicit SequenceNormalizer(std::vector<NormalizerPtr> steps) : steps_(std::move(steps)) {}
   void normalize(TrackedText& text) const override {
     for (const NormalizerPtr& step : steps_) step->normalize(text);
+  }
+  bool acts_per_ascii_char(bool& lowercase) const override {
+    lowercase = false;
+    for (const NormalizerPtr& step : steps_) {
+      bool step_lowercase = false;
+      if (!step->acts_per_ascii_char(step_lowercase)) return false;
+      lowercase |= step_lowercase;
+    }
+    return true;
   }
 
  private:

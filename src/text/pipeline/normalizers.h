@@ -16,6 +16,12 @@ class Normalizer {
  public:
   virtual ~Normalizer() = default;
   virtual void normalize(TrackedText& text) const = 0;
+  // For the pipeline's shortcut through ASCII words (ascii_words.cc): true when this normalizer turns
+  // each printable ASCII character (0x20-0x7E) into one printable ASCII character whatever surrounds
+  // it, keeps ' ', '\t', '\n' and '\r' white space, and normalizing a text cut at those four gives
+  // the pieces of the whole text normalized. `lowercase` then says whether it lower-cases A-Z (the
+  // one change it makes to printable ASCII).
+  virtual bool acts_per_ascii_char(bool& lowercase) const { return false; }
 };
 using NormalizerPtr = std::shared_ptr<const Normalizer>;
 

@@ -1,5 +1,6 @@
 #include "text/pipeline/post_processors.h"
 
+#include <algorithm>
 #include <map>
 
 #include "common/error.h"
@@ -9,8 +10,15 @@ namespace {
 
 EncodedText concatenated(std::vector<EncodedText>& encodings) {
   EncodedText out = std::move(encodings.front());
-  for (size_t k = 1; k < encodings.size(); ++k) out.append(encodings[k]);
+  for (size_t k = 1; k < encodings.size(); ++k) out.append(std::move(encodings[k]));
   return out;
+}
+
+// `return {out}` would copy out, token strings and all: an initializer list holds copies.
+std::vector<EncodedText> only(EncodedText out) {
+  std::vector<EncodedText> one;
+  one.push_back(std::move(out));
+  return one;
 }
 
 // [CLS] A [SEP] (B [SEP]) with B's part typed 1 (BERT), or <s> A </s> (</s> B </s>) all typed 0
@@ -26,20 +34,20 @@ class ClsSepProcessing : public PostProcessor {
     if (roberta_) {
       for (EncodedText& e : encodings) e.set_type_ids(0);
     }
-    if (!add_special_tokens) return {concatenated(encodings)};
-    EncodedText out;
-    out.add_special(cls_.second, cls_.first, 0);
-    out.append(encodings[0]);
+    if (!add_special_tokens) return only(concatenated(encodings));
+    // Around the first text in place: shifting its tokens by one costs less than copying them.
+    EncodedText out = std::move(encodings[0]);
+    out.prepend_special(cls_.second, cls_.first, 0);
     out.add_special(sep_.second, sep_.first, 0);
     if (encodings.size() > 1) {
       const int64_t pair_type = roberta_ ? 0 : 1;
       if (roberta_) out.add_special(sep_.second, sep_.first, 0);
       EncodedText second = std::move(encodings[1]);
       second.set_type_ids(pair_type);
-      out.append(second);
+      out.append(std::move(second));
       out.add_special(sep_.second, sep_.first, pair_type);
     }
-    return {out};
+    return only(std::move(out));
   }
 
  private:
@@ -81,18 +89,23 @@ class TemplateProcessing : public PostProcessor {
   std::vector<EncodedText> process(std::vector<EncodedText> encodings, bool add_special_tokens) const override {
     const std::vector<Piece>& pieces = encodings.size() > 1 ? pair_ : single_;
     EncodedText out;
-    for (const Piece& p : pieces) {
-      if (p.is_sequence) {
-        if (static_cast<size_t>(p.sequence) >= encodings.size()) continue;
-        EncodedText part = encodings[static_cast<size_t>(p.sequence)];
-        part.set_type_ids(p.type_id);
-        out.append(part);
+    for (auto p = pieces.begin(); p != pieces.end(); ++p) {
+      if (p->is_sequence) {
+        if (static_cast<size_t>(p->sequence) >= encodings.size()) continue;
+        // A template may name a text twice; only its last use can take it.
+        const bool used_again = std::any_of(p + 1, pieces.end(), [&](const Piece& q) {
+          return q.is_sequence && q.sequence == p->sequence;
+        });
+        EncodedText& text = encodings[static_cast<size_t>(p->sequence)];
+        EncodedText part = used_again ? text : std::move(text);
+        part.set_type_ids(p->type_id);
+        out.append(std::move(part));
       } else if (add_special_tokens) {
-        const Special& s = specials_.at(p.special);
-        for (size_t k = 0; k < s.ids.size(); ++k) out.add_special(s.ids[k], s.tokens[k], p.type_id);
+        const Special& s = specials_.at(p->special);
+        for (size_t k = 0; k < s.ids.size(); ++k) out.add_special(s.ids[k], s.tokens[k], p->type_id);
       }
     }
-    return {out};
+    return only(std::move(out));
   }
 
  private:

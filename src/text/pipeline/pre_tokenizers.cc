@@ -49,6 +49,9 @@ TrackedText with_prefix(const TrackedText& text, char32_t cp) {
 }
 
 class BertPreTokenizer : public PreTokenizer {
+ public:
+  bool splits_like_bert() const override { return true; }
+
  protected:
   std::vector<TrackedText> split(const TrackedText& text) const override {
     std::vector<TrackedText> out;
@@ -109,7 +112,11 @@ class MetaspacePreTokenizer : public PreTokenizer {
     const bool starts_original = !replaced.empty() && replaced.front().begin == 0;
     const bool prepend = prepend_ == Prepend::kAlways || (prepend_ == Prepend::kFirst && starts_original);
     if (prepend && (replaced.empty() || replaced.front().cp != replacement_)) replaced = with_prefix(replaced, replacement_);
-    if (!split_) return {replaced};
+    if (!split_) {
+      std::vector<TrackedText> whole;
+      whole.push_back(std::move(replaced));
+      return whole;
+    }
     const char32_t r = replacement_;
     return split_by_runs(replaced, runs_of_chars(replaced, [r](char32_t cp) { return cp == r; }),
                          SplitBehavior::kMergedWithNext);

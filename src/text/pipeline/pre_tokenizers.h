@@ -17,6 +17,9 @@ class PreTokenizer {
   virtual ~PreTokenizer() = default;
   // Replaces each text split of `splits` by its pieces; empty pieces are dropped.
   void pre_tokenize(std::vector<Split>& splits) const;
+  // True for BertPreTokenizer (split on white space, isolate punctuation, nothing else), whose work
+  // on ASCII the pipeline can do without it (ascii_words.cc).
+  virtual bool splits_like_bert() const { return false; }
 
  protected:
   // The pieces of one split. Its characters carry their original byte ranges, which is how Metaspace's

@@ -39,11 +39,33 @@ AddedToken special(int64_t id, const std::string& content, bool lstrip = false) 
 
 }  // namespace
 
-TokenizerConfig read_tokenizer_config(const std::string& dir) {
+const std::vector<std::string>& tokenizer_file_names() {
+  static const std::vector<std::string> names{"tokenizer.json",  "tokenizer_config.json",   "special_tokens_map.json",
+                                              "added_tokens.json", "vocab.txt",             "vocab.json",
+                                              "merges.txt",      "sentencepiece.bpe.model"};
+  return names;
+}
+
+TokenizerFiles read_tokenizer_files(const std::string& dir) {
+  JPQD_CHECK(fs::is_directory(dir), IoError, dir, ": not a directory (expected a tokenizer directory)");
+  TokenizerFiles files;
+  files.where = dir;
+  for (const std::string& name : tokenizer_file_names()) {
+    const fs::path path = fs::path(dir) / name;
+    if (!fs::exists(path)) continue;
+    const std::vector<char> bytes = read_binary_file(path.string());
+    files.contents[name] = std::string(bytes.begin(), bytes.end());
+  }
+  return files;
+}
+
+TokenizerConfig read_tokenizer_config(const std::string& dir) { return read_tokenizer_config(read_tokenizer_files(dir)); }
+
+TokenizerConfig read_tokenizer_config(const TokenizerFiles& files) {
   TokenizerConfig config;
-  const std::string path = (fs::path(dir) / "tokenizer_config.json").string();
-  if (!fs::exists(path)) return config;
-  const Json json = read_json_file(path);
+  if (!files.has("tokenizer_config.json")) return config;
+  const std::string path = files.path("tokenizer_config.json");
+  const Json json = parse_json(files.at("tokenizer_config.json"), path);
   JPQD_CHECK(json.is_object(), FormatError, path, ": expected a JSON object");
   // transformers writes a huge integer (1e30) when a model sets no limit: treat it as none.
   if (json.contains("model_max_length") && json["model_max_length"].is_number()) {
@@ -66,7 +88,12 @@ TokenizerConfig read_tokenizer_config(const std::string& dir) {
 }
 
 TokenizerPipeline bert_pipeline_from_vocab_file(const std::string& vocab_path, const TokenizerConfig& config) {
-  const Vocab vocab = Vocab::from_file(vocab_path);
+  return bert_pipeline_from_vocab(read_text_file(vocab_path), config, vocab_path);
+}
+
+TokenizerPipeline bert_pipeline_from_vocab(const std::string& vocab_txt, const TokenizerConfig& config,
+                                           const std::string& vocab_path) {
+  const Vocab vocab = Vocab::from_text(vocab_txt, vocab_path);
   std::vector<std::pair<std::string, int64_t>> entries;
   for (int64_t id = 0; id < vocab.size(); ++id) entries.emplace_back(vocab.token(id), id);
   const auto id_of = [&](const std::string& token) {
@@ -91,9 +118,9 @@ TokenizerPipeline bert_pipeline_from_vocab_file(const std::string& vocab_path, c
   return TokenizerPipeline(std::move(parts));
 }
 
-TokenizerPipeline roberta_pipeline_from_files(const std::string& vocab_json, const std::string& merges_txt,
-                                              const TokenizerConfig& config) {
-  const Json vocab_object = read_json_file(vocab_json);
+TokenizerPipeline roberta_pipeline_from_files(const TokenizerFiles& files, const TokenizerConfig& config) {
+  const std::string vocab_json = files.path("vocab.json"), merges_txt = files.path("merges.txt");
+  const Json vocab_object = parse_json(files.at("vocab.json"), vocab_json);
   JPQD_CHECK(vocab_object.is_object(), FormatError, vocab_json, ": expected an object of token: id");
   std::vector<std::pair<std::string, int64_t>> entries;
   for (const auto& item : vocab_object.items()) {
@@ -103,7 +130,7 @@ TokenizerPipeline roberta_pipeline_from_files(const std::string& vocab_json, con
   Vocabulary vocab(entries, vocab_json);
   // As transformers' RobertaTokenizer reads merges.txt: the first line (the "#version" header) and
   // whatever follows the last newline are not merges.
-  const std::string text = read_text_file(merges_txt);
+  const std::string& text = files.at("merges.txt");
   std::vector<std::pair<std::string, std::string>> merges;
   size_t line_start = text.find('\n');
   size_t line_number = 2;
@@ -144,7 +171,12 @@ TokenizerPipeline roberta_pipeline_from_files(const std::string& vocab_json, con
 }
 
 TokenizerPipeline xlm_roberta_pipeline_from_model(const std::string& model_path) {
-  const SentencePieceModel spm = read_sentencepiece_model(model_path);
+  const std::vector<char> bytes = read_binary_file(model_path);
+  return xlm_roberta_pipeline_from_model(std::string(bytes.begin(), bytes.end()), model_path);
+}
+
+TokenizerPipeline xlm_roberta_pipeline_from_model(const std::string& model_bytes, const std::string& model_path) {
+  const SentencePieceModel spm = parse_sentencepiece_model(model_bytes, model_path);
   JPQD_CHECK(spm.model_type == 1, InvalidArgument, model_path, ": SentencePiece model type ", spm.model_type,
              " is not supported for XLM-R (only 1, Unigram)");
   JPQD_CHECK(spm.pieces.size() > 3, FormatError, model_path, ": has only ", spm.pieces.size(), " pieces");
@@ -184,23 +216,26 @@ TokenizerPipeline xlm_roberta_pipeline_from_model(const std::string& model_path)
   return TokenizerPipeline(std::move(parts));
 }
 
-LoadedTokenizer load_tokenizer(const std::string& dir) {
-  const auto in_dir = [&](const char* name) { return (fs::path(dir) / name).string(); };
-  JPQD_CHECK(fs::is_directory(dir), IoError, dir, ": not a directory (expected a tokenizer directory)");
-  TokenizerConfig config = read_tokenizer_config(dir);
-  if (fs::exists(in_dir("tokenizer.json"))) {
-    return {tokenizer_from_json_file(in_dir("tokenizer.json")), config, in_dir("tokenizer.json")};
+LoadedTokenizer load_tokenizer(const std::string& dir) { return load_tokenizer(read_tokenizer_files(dir)); }
+
+LoadedTokenizer load_tokenizer(const TokenizerFiles& files) {
+  TokenizerConfig config = read_tokenizer_config(files);
+  if (files.has("tokenizer.json")) {
+    const std::string path = files.path("tokenizer.json");
+    return {tokenizer_from_json(parse_json(files.at("tokenizer.json"), path), path), config, path};
   }
-  if (fs::exists(in_dir("vocab.json")) && fs::exists(in_dir("merges.txt"))) {
-    return {roberta_pipeline_from_files(in_dir("vocab.json"), in_dir("merges.txt"), config), config, in_dir("vocab.json")};
+  if (files.has("vocab.json") && files.has("merges.txt")) {
+    return {roberta_pipeline_from_files(files, config), config, files.path("vocab.json")};
   }
-  if (fs::exists(in_dir("sentencepiece.bpe.model"))) {
-    return {xlm_roberta_pipeline_from_model(in_dir("sentencepiece.bpe.model")), config, in_dir("sentencepiece.bpe.model")};
+  if (files.has("sentencepiece.bpe.model")) {
+    const std::string path = files.path("sentencepiece.bpe.model");
+    return {xlm_roberta_pipeline_from_model(files.at("sentencepiece.bpe.model"), path), config, path};
   }
-  if (fs::exists(in_dir("vocab.txt"))) {
-    return {bert_pipeline_from_vocab_file(in_dir("vocab.txt"), config), config, in_dir("vocab.txt")};
+  if (files.has("vocab.txt")) {
+    const std::string path = files.path("vocab.txt");
+    return {bert_pipeline_from_vocab(files.at("vocab.txt"), config, path), config, path};
   }
-  throw IoError(str_cat(dir, ": no tokenizer.json, vocab.json + merges.txt, sentencepiece.bpe.model or vocab.txt"));
+  throw IoError(str_cat(files.where, ": no tokenizer.json, vocab.json + merges.txt, sentencepiece.bpe.model or vocab.txt"));
 }
 
 }  // namespace jpqd::text::pipeline

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "text/pipeline/added_vocabulary.h"
@@ -42,16 +43,33 @@ class TokenizerPipeline {
   std::vector<EncodedText> encode_batch(const std::vector<std::pair<std::string, std::optional<std::string>>>& inputs,
                                         bool add_special_tokens = true) const;
 
+  // encode() with this truncation instead of the pipeline's, and no padding: for callers that share
+  // one pipeline between threads with different limits.
+  EncodedText encode_truncated(const std::string& text, const std::optional<std::string>& pair,
+                               const std::optional<TruncationParams>& truncation, bool add_special_tokens = true) const;
+  // The post-processor's special tokens around texts encoded without them (question answering cuts
+  // its context into windows first); `second` may be null.
+  EncodedText add_special_tokens(EncodedText first, const EncodedText* second) const;
+  size_t special_token_count(bool pair) const;
+
   std::optional<int64_t> token_to_id(const std::string& token) const;
   const PipelineParts& parts() const { return parts_; }
 
  private:
   EncodedText encode_unpadded(const std::string& text, const std::optional<std::string>& pair,
-                              bool add_special_tokens) const;
+                              bool add_special_tokens, const std::optional<TruncationParams>& truncation) const;
   EncodedText encode_sequence(const std::string& text, int sequence) const;
+  // The model's tokens of `splits` (after pre-tokenization) appended to `out`.
+  void encode_splits(std::vector<Split>& splits, int sequence, EncodedText& out) const;
+  // encode_sequence for pipelines with ascii_words_, on text without added tokens (ascii_words.cc).
+  void encode_by_words(std::string_view text, int sequence, EncodedText& out) const;
 
   PipelineParts parts_;
   AddedVocabulary added_;
+  // BERT's normalizer (or one acting on ASCII as it does, or none) and pre-tokenizer, and no added
+  // token matched in normalized text: ASCII words can skip both stages (ascii_words.cc).
+  bool ascii_words_ = false;
+  bool ascii_lowercase_ = false;
   std::optional<TruncationParams> truncation_;
   std::optional<PaddingParams> padding_;
 };

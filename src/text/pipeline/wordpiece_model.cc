@@ -1,6 +1,9 @@
 // WordPiece and WordLevel: the two models that look words up whole or by greedy longest match.
+#include <algorithm>
+
 #include "common/error.h"
 #include "text/pipeline/models.h"
+#include "text/token_table.h"
 #include "text/utf8.h"
 
 namespace jpqd::text::pipeline {
@@ -27,28 +30,71 @@ class WordPieceModel : public Model {
     JPQD_CHECK(unk.has_value(), InvalidArgument, where, ": WordPiece unk_token \"", options_.unk_token,
                "\" is not in the vocabulary");
     unk_id_ = *unk;
+    // Continuations are looked up as prefix + text; keyed by the text alone, no candidate needs the
+    // prefix glued on, and candidates become string_views of the piece. Entered in id order:
+    // vocabularies list frequent tokens first, so those get their home slots and sit together in
+    // memory, which saves cache misses on most lookups.
+    const std::string& prefix = options_.continuing_subword_prefix;
+    std::vector<std::pair<std::string_view, int64_t>> initial, continuation;
+    initial.reserve(vocab_.entries().size());
+    for (const auto& [token, id] : vocab_.entries()) initial.emplace_back(token, id);
+    std::sort(initial.begin(), initial.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    for (const auto& [token, id] : initial) {
+      if (token.substr(0, prefix.size()) == prefix) continuation.emplace_back(token.substr(prefix.size()), id);
+    }
+    initial_ = TokenTable(initial);
+    continuation_ = TokenTable(continuation);
   }
 
+  std::optional<std::string> continuing_subword_prefix() const override { return options_.continuing_subword_prefix; }
+
+  // tokenizers' greedy longest match: from each position the longest vocabulary entry, the candidate
+  // shortened one character at a time.
   void tokenize(const std::string& piece, std::vector<ModelToken>& out) const override {
-    const auto whole_unknown = [&] { out.push_back({unk_id_, options_.unk_token, 0, piece.size()}); };
-    if (static_cast<int64_t>(utf8_char_count(piece)) > options_.max_input_chars_per_word) return whole_unknown();
+    const size_t n = piece.size();
+    const auto whole_unknown = [&] { out.push_back({unk_id_, options_.unk_token, 0, n}); };
+    // A piece has no more characters than bytes, so short pieces need no count.
+    if (static_cast<int64_t>(n) > options_.max_input_chars_per_word &&
+        static_cast<int64_t>(utf8_char_count(piece)) > options_.max_input_chars_per_word) {
+      return whole_unknown();
+    }
+    // Enough for any real vocabulary's longest token; longer candidates are hashed one by one.
+    constexpr size_t kMaxPrefixHashes = 256;
+    uint32_t prefix_hash[kMaxPrefixHashes + 1];
+    const std::string_view bytes(piece);
     const size_t first_token = out.size();
     size_t start = 0;
-    std::string candidate;
-    while (start < piece.size()) {
-      size_t end = piece.size();
-      std::optional<int64_t> id;
-      while (start < end) {
-        candidate = start > 0 ? options_.continuing_subword_prefix : std::string();
-        candidate.append(piece, start, end - start);
-        if ((id = vocab_.find(candidate))) break;
+    while (start < n) {
+      const TokenTable& table = start == 0 ? initial_ : continuation_;
+      size_t end = n;
+      while (end > start && end - start > table.max_key_bytes()) end = last_char_start(piece, end);
+      const size_t longest = end - start;
+      const bool hashed = longest <= kMaxPrefixHashes;
+      if (hashed) {
+        prefix_hash[0] = TokenTable::kEmptyHash;
+        for (size_t k = 0; k < longest; ++k) {
+          prefix_hash[k + 1] = TokenTable::extend_hash(prefix_hash[k], bytes[start + k]);
+        }
+      }
+      int64_t id = -1;
+      while (end > start) {
+        const std::string_view candidate = bytes.substr(start, end - start);
+        id = hashed ? table.find(candidate, prefix_hash[end - start]) : table.find(candidate);
+        if (id >= 0) break;
         end = last_char_start(piece, end);
       }
-      if (!id) {
+      if (id < 0) {
         out.resize(first_token);
         return whole_unknown();
       }
-      out.push_back({*id, candidate, start, end});
+      // Built in place: moving a short string copies it.
+      out.push_back({id, std::string(), start, end});
+      std::string& value = out.back().value;
+      if (start > 0) {
+        value.reserve(options_.continuing_subword_prefix.size() + (end - start));
+        value = options_.continuing_subword_prefix;
+      }
+      value.append(bytes.substr(start, end - start));
       start = end;
     }
   }
@@ -61,6 +107,7 @@ class WordPieceModel : public Model {
   Vocabulary vocab_;
   WordPieceOptions options_;
   int64_t unk_id_ = 0;
+  TokenTable initial_, continuation_;
 };
 
 class WordLevelModel : public Model {

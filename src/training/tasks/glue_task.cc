@@ -1,6 +1,7 @@
 #include "training/tasks/glue_task.h"
 
 #include <filesystem>
+#include <optional>
 
 #include "common/error.h"
 #include "common/logging.h"
@@ -20,26 +21,42 @@ void truncate(std::vector<data::Example>& examples, int64_t max_samples) {
     examples.resize(static_cast<size_t>(max_samples));
 }
 
-std::shared_ptr<TokenizedDataset> to_dataset(const text::BertTokenizer& tokenizer, const std::vector<data::Example>& examples,
+std::shared_ptr<TokenizedDataset> to_dataset(const text::Tokenizer& tokenizer, const text::Tokenizer* teacher_tokenizer,
+                                             const std::vector<data::Example>& examples,
                                              const data::LabelSpace& labels, const GlueDataOptions& options) {
   // The dataset pads each batch (to max_seq_length when asked), so the features stay unpadded.
-  auto features = data::featurize_glue(examples, labels, tokenizer, {options.max_seq_length, false, options.threads});
+  const data::GlueFeatureOptions feature_options{options.max_seq_length, false, options.threads};
+  auto features = data::featurize_glue(examples, labels, tokenizer, feature_options);
+  std::optional<int64_t> teacher_pad_id;
+  if (teacher_tokenizer) {
+    // The same text, truncated to the same length, in the teacher's token ids.
+    auto teacher = data::featurize_glue(examples, labels, *teacher_tokenizer, feature_options);
+    for (size_t i = 0; i < features.size(); ++i) {
+      features[i].teacher_input_ids = std::move(teacher[i].input_ids);
+      features[i].teacher_token_type_ids = std::move(teacher[i].token_type_ids);
+    }
+    teacher_pad_id = teacher_tokenizer->pad_id();
+  }
   const bool labeled = !examples.empty() && examples.front().has_target();
   const TargetKind target = !labeled ? TargetKind::kNone
                             : labels.is_regression ? TargetKind::kRegression
                                                    : TargetKind::kClassLabel;
   return std::make_shared<TokenizedDataset>(std::move(features), target,
                                             options.pad_to_max_length ? options.max_seq_length : 0,
-                                            tokenizer.vocab().pad_id());
+                                            tokenizer.pad_id(), teacher_pad_id);
 }
 
 }  // namespace
 
-GlueDatasets build_glue_datasets(const text::BertTokenizer& tokenizer, const GlueDataOptions& options,
-                                 const std::string& shipped_data_dir, GlueSplitsWanted wanted) {
-  JPQD_CHECK(options.max_seq_length >= 4 && options.max_seq_length <= tokenizer.options().model_max_length,
+GlueDatasets build_glue_datasets(const text::Tokenizer& tokenizer, const GlueDataOptions& options,
+                                 const std::string& shipped_data_dir, GlueSplitsWanted wanted,
+                                 const text::Tokenizer* teacher_tokenizer) {
+  JPQD_CHECK(options.max_seq_length >= 4 && options.max_seq_length <= tokenizer.model_max_length(),
              InvalidArgument, "--max_seq_length ", options.max_seq_length, " must be in [4, ",
-             tokenizer.options().model_max_length, "] (the tokenizer's model_max_length)");
+             tokenizer.model_max_length(), "] (the tokenizer's model_max_length)");
+  JPQD_CHECK(!teacher_tokenizer || options.max_seq_length <= teacher_tokenizer->model_max_length(), InvalidArgument,
+             "--max_seq_length ", options.max_seq_length, " exceeds the teacher tokenizer's model_max_length ",
+             teacher_tokenizer ? teacher_tokenizer->model_max_length() : 0);
   GlueDatasets out;
   std::vector<data::Example> train, predict;
   std::vector<std::pair<data::GlueSplit, std::vector<data::Example>>> eval;
@@ -51,9 +68,18 @@ GlueDatasets build_glue_datasets(const text::BertTokenizer& tokenizer, const Glu
     const std::string dir = options.data_dir.empty()
                                 ? (fs::path(shipped_data_dir) / "glue" / task.glue_dir).string()
                                 : options.data_dir;
-    if (wanted.train) train = data::read_glue_split(task, dir, "train");
-    if (wanted.eval || (wanted.predict && options.files.test_file.empty()))
-      for (const auto& split : task.eval_splits) eval.emplace_back(split, data::read_glue_split(task, dir, split.name));
+    // A file given for a split replaces the task's own (the rule every command follows, README "Data files").
+    const data::CustomDataFiles& files = options.files;
+    if (wanted.train)
+      train = files.train_file.empty() ? data::read_glue_split(task, dir, "train")
+                                       : data::read_glue_file(task, files.train_file, /*labeled=*/true);
+    if (wanted.eval || (wanted.predict && files.test_file.empty())) {
+      if (!files.validation_file.empty()) {
+        eval.emplace_back(data::GlueSplit{"validation", "", ""}, data::read_glue_file(task, files.validation_file, true));
+      } else {
+        for (const auto& split : task.eval_splits) eval.emplace_back(split, data::read_glue_split(task, dir, split.name));
+      }
+    }
     if (wanted.predict && !options.files.test_file.empty())
       predict = data::read_glue_file(task, options.files.test_file, /*labeled=*/false);
   } else {
@@ -70,16 +96,17 @@ GlueDatasets build_glue_datasets(const text::BertTokenizer& tokenizer, const Glu
   }
   if (wanted.train) {
     truncate(train, options.max_train_samples);
-    out.train = to_dataset(tokenizer, train, out.label_space, options);
+    out.train = to_dataset(tokenizer, teacher_tokenizer, train, out.label_space, options);
   }
   for (auto& [split, examples] : eval) {
     truncate(examples, options.max_eval_samples);
-    out.eval.push_back({split.name, split.metric_suffix, to_dataset(tokenizer, examples, out.label_space, options)});
+    out.eval.push_back({split.name, split.metric_suffix,
+                        to_dataset(tokenizer, teacher_tokenizer, examples, out.label_space, options)});
   }
   if (wanted.predict) {
     if (!predict.empty()) {
       truncate(predict, options.max_predict_samples);
-      out.predict = to_dataset(tokenizer, predict, out.label_space, options);
+      out.predict = to_dataset(tokenizer, teacher_tokenizer, predict, out.label_space, options);
     } else {
       JPQD_CHECK(!out.eval.empty(), InvalidArgument, "--do_predict needs --test_file or a validation split");
       log_info("No --test_file: predicting on the ", out.eval.front().name, " split");

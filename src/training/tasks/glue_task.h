@@ -1,5 +1,5 @@
 // GLUE fine-tuning data as transformers' run_glue.py prepares it: a task's TSVs (the shipped
-// data/glue/<TASK>/ by default, or --data_dir) or --train_file/--validation_file/--test_file, tokenized to
+// data/glue/<TASK>/ by default, or --data_dir; --train_file/--validation_file/--test_file replace a split) or those files alone, tokenized to
 // --max_seq_length (padded to it unless --pad_to_max_length false), and the task's metrics.
 #pragma once
 
@@ -9,7 +9,7 @@
 
 #include "data/custom_files.h"
 #include "data/label_space.h"
-#include "text/bert_tokenizer.h"
+#include "text/tokenizer.h"
 #include "training/dataset.h"
 #include "training/trainer.h"
 
@@ -48,8 +48,11 @@ struct GlueSplitsWanted {
   bool predict = false;
 };
 
-GlueDatasets build_glue_datasets(const text::BertTokenizer& tokenizer, const GlueDataOptions& options,
-                                 const std::string& shipped_data_dir, GlueSplitsWanted wanted);
+// teacher_tokenizer: a distillation teacher's own tokenizer when it differs from the student's (null: the
+// teacher reads the student's ids); every split then also carries each example in the teacher's ids.
+GlueDatasets build_glue_datasets(const text::Tokenizer& tokenizer, const GlueDataOptions& options,
+                                 const std::string& shipped_data_dir, GlueSplitsWanted wanted,
+                                 const text::Tokenizer* teacher_tokenizer = nullptr);
 
 // accuracy / f1 / matthews_correlation / pearson / spearmanr as the task defines them (custom files:
 // accuracy, or pearson and spearmanr for regression), from evaluation logits.

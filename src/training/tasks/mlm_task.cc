@@ -24,7 +24,7 @@ std::vector<std::string> read_documents(const std::string& path) {
   return docs;
 }
 
-std::vector<Row> to_examples(const text::BertTokenizer& tokenizer, const std::vector<std::string>& docs,
+std::vector<Row> to_examples(const text::Tokenizer& tokenizer, const std::vector<std::string>& docs,
                              const MlmDataOptions& options, const std::string& what) {
   // Documents are tokenized on all worker threads into their own slots, then joined in order: the
   // rows are those of a serial pass.
@@ -85,25 +85,32 @@ void truncate(std::vector<Row>& rows, int64_t max_samples) {
 
 }  // namespace
 
-MaskingOptions masking_options_for(const text::BertTokenizer& tokenizer, const MlmDataOptions& options) {
-  const auto& vocab = tokenizer.vocab();
+MaskingOptions masking_options_for(const text::Tokenizer& tokenizer, const MlmDataOptions& options) {
   MaskingOptions m;
   m.mlm_probability = options.mlm_probability;
   m.whole_word_mask = options.whole_word_mask;
-  m.mask_id = vocab.mask_id();
-  m.vocab_size = vocab.size();
-  m.special_ids = {vocab.cls_id(), vocab.sep_id(), vocab.pad_id()};
-  m.is_continuation.resize(static_cast<size_t>(vocab.size()));
-  for (int64_t i = 0; i < vocab.size(); ++i) m.is_continuation[static_cast<size_t>(i)] = vocab.token(i).rfind("##", 0) == 0;
+  // Words are told apart by WordPiece's "##" only (as transformers' DataCollatorForWholeWordMask).
+  JPQD_CHECK(!options.whole_word_mask || tokenizer.marks_continuations(), InvalidArgument,
+             "--whole_word_mask needs a WordPiece tokenizer (its \"##\" marks where words continue); ",
+             tokenizer.files().where, " is not one");
+  m.mask_id = tokenizer.mask_id();
+  m.vocab_size = tokenizer.vocab_size();
+  m.special_ids = tokenizer.special_ids();
+  m.is_continuation.resize(static_cast<size_t>(m.vocab_size));
+  if (tokenizer.marks_continuations()) {
+    for (int64_t i = 0; i < m.vocab_size; ++i) {
+      m.is_continuation[static_cast<size_t>(i)] = tokenizer.id_to_token(i).value_or("").rfind("##", 0) == 0;
+    }
+  }
   return m;
 }
 
-MlmDatasets build_mlm_datasets(const text::BertTokenizer& tokenizer, const MlmDataOptions& options) {
+MlmDatasets build_mlm_datasets(const text::Tokenizer& tokenizer, const MlmDataOptions& options) {
   JPQD_CHECK(!options.train_files.empty() || !options.validation_file.empty(), InvalidArgument,
              "give --train_file or --validation_file");
-  JPQD_CHECK(options.max_seq_length >= 8 && options.max_seq_length <= tokenizer.options().model_max_length,
+  JPQD_CHECK(options.max_seq_length >= 8 && options.max_seq_length <= tokenizer.model_max_length(),
              InvalidArgument, "--max_seq_length ", options.max_seq_length, " must be in [8, ",
-             tokenizer.options().model_max_length, "]");
+             tokenizer.model_max_length(), "]");
   JPQD_CHECK(options.validation_split_percentage >= 0 && options.validation_split_percentage < 100, InvalidArgument,
              "--validation_split_percentage must be in [0, 100), got ", options.validation_split_percentage);
   // 0 masks nothing (the loss over no token is NaN at the first step); above 1 is a typo, not a probability.
@@ -134,7 +141,7 @@ MlmDatasets build_mlm_datasets(const text::BertTokenizer& tokenizer, const MlmDa
   JPQD_CHECK(!has_train || !train_rows.empty(), InvalidArgument, "no training block of ", options.max_seq_length,
              " tokens could be formed; use --line_by_line or more text");
 
-  const auto pad = tokenizer.vocab().pad_id();
+  const auto pad = tokenizer.pad_id();
   const auto masking = masking_options_for(tokenizer, options);
   auto transform = [masking](Batch& batch, uint64_t seed) { mask_tokens(batch, masking, seed); };
   MlmDatasets out;

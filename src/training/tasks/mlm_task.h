@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "text/bert_tokenizer.h"
+#include "text/tokenizer.h"
 #include "training/dataset.h"
 #include "training/mlm_masking.h"
 
@@ -32,8 +32,8 @@ struct MlmDatasets {
   std::shared_ptr<TokenizedDataset> eval;
 };
 
-MlmDatasets build_mlm_datasets(const text::BertTokenizer& tokenizer, const MlmDataOptions& options);
+MlmDatasets build_mlm_datasets(const text::Tokenizer& tokenizer, const MlmDataOptions& options);
 
-MaskingOptions masking_options_for(const text::BertTokenizer& tokenizer, const MlmDataOptions& options);
+MaskingOptions masking_options_for(const text::Tokenizer& tokenizer, const MlmDataOptions& options);
 
 }  // namespace jpqd::training

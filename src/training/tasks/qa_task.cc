@@ -42,11 +42,11 @@ std::vector<data::QaPrediction> answers(const QaDatasets& d, const EvalPredictio
 
 }  // namespace
 
-QaDatasets build_qa_datasets(const text::BertTokenizer& tokenizer, const QaDataOptions& options, bool want_train,
+QaDatasets build_qa_datasets(const text::Tokenizer& tokenizer, const QaDataOptions& options, bool want_train,
                              bool want_eval) {
   const auto& f = options.features;
-  JPQD_CHECK(f.max_seq_length > 0 && f.max_seq_length <= tokenizer.options().model_max_length, InvalidArgument,
-             "--max_seq_length ", f.max_seq_length, " must be in [1, ", tokenizer.options().model_max_length, "]");
+  JPQD_CHECK(f.max_seq_length > 0 && f.max_seq_length <= tokenizer.model_max_length(), InvalidArgument,
+             "--max_seq_length ", f.max_seq_length, " must be in [1, ", tokenizer.model_max_length(), "]");
   JPQD_CHECK(f.doc_stride > 0 && f.doc_stride < f.max_seq_length, InvalidArgument, "--doc_stride ", f.doc_stride,
              " must be positive and below --max_seq_length ", f.max_seq_length);
   QaDatasets out;
@@ -66,7 +66,7 @@ QaDatasets build_qa_datasets(const text::BertTokenizer& tokenizer, const QaDataO
                              ", evaluated on the other articles of ", options.validation_file);
     log_info("SQuAD split by article: ", out.split_note);
   }
-  const auto pad = tokenizer.vocab().pad_id();
+  const auto pad = tokenizer.pad_id();
   // The dataset pads each batch itself (to max_seq_length when asked), so windows stay unpadded here.
   data::SquadFeatureOptions unpadded = f;
   unpadded.pad_to_max_length = false;

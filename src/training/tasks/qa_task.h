@@ -10,7 +10,7 @@
 #include "data/squad.h"
 #include "data/squad_features.h"
 #include "data/squad_postprocess.h"
-#include "text/bert_tokenizer.h"
+#include "text/tokenizer.h"
 #include "training/dataset.h"
 #include "training/trainer.h"
 
@@ -36,7 +36,7 @@ struct QaDatasets {
   std::string split_note;  // how the data was split, for logs and results
 };
 
-QaDatasets build_qa_datasets(const text::BertTokenizer& tokenizer, const QaDataOptions& options, bool want_train,
+QaDatasets build_qa_datasets(const text::Tokenizer& tokenizer, const QaDataOptions& options, bool want_train,
                              bool want_eval);
 
 // exact_match and f1 (percent) from the evaluation windows' start/end logits.

@@ -1,4 +1,4 @@
-// Featurization through the real BertTokenizer on a tiny hand-written vocabulary, so every expected
+// Featurization through the real tokenizer (BERT WordPiece) on a tiny hand-written vocabulary, so every expected
 // id is derived by hand from the vocabulary's line numbers.
 #include <gtest/gtest.h>
 
@@ -11,11 +11,11 @@ namespace {
 
 // Ids: [PAD]=0 [UNK]=1 [CLS]=2 [SEP]=3 [MASK]=4 the=5 cat=6 sat=7 on=8 mat=9 dog=10 ##s=11 .=12 q=13,
 // then t00..t19 = 14..33.
-text::BertTokenizer tiny_tokenizer() {
+text::Tokenizer tiny_tokenizer() {
   std::vector<std::string> tokens = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat",
                                      "sat",   "on",    "mat",   "dog",   "##s",    ".",   "q"};
   for (int i = 0; i < 20; ++i) tokens.push_back(std::string("t") + (i < 10 ? "0" : "") + std::to_string(i));
-  return text::BertTokenizer(text::Vocab::from_tokens(tokens), text::TokenizerOptions{});
+  return text::Tokenizer::from_vocab(tokens);
 }
 
 TEST(GlueFeatures, SingleSentenceWithLabelId) {

@@ -1,4 +1,4 @@
-// GLUE readers on the shipped files. Expected counts come from ../shared/data/README.md (checked
+// GLUE readers on the shipped files. Expected counts come from data/README.md (checked
 // there against the official GLUE counts), first rows from looking at the files by hand.
 #include "data/glue_reader.h"
 

@@ -11,9 +11,8 @@
 namespace jpqd::data {
 namespace {
 
-text::BertTokenizer uncased() {
-  return text::BertTokenizer(text::Vocab::from_file(testing::source_dir() + "/data/vocab/bert-base-uncased/vocab.txt"),
-                             text::TokenizerOptions{});
+text::Tokenizer uncased() {
+  return text::Tokenizer::from_directory(testing::source_dir() + "/data/vocab/bert-base-uncased");
 }
 
 TEST(RealDataFeatures, Sst2Dev) {

@@ -1,4 +1,4 @@
-// SQuAD reader on the shipped dev file (counts from ../shared/data/README.md; per-question values
+// SQuAD reader on the shipped dev file (counts from data/README.md; per-question values
 // and the article split counted separately with python3's json module) and on hand-made files.
 #include "data/squad.h"
 

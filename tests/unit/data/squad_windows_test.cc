@@ -73,7 +73,7 @@ TEST(SquadWindows, PaddingFillsTheAttentionMask) {
   options.max_seq_length = 9;
   options.doc_stride = 2;
   options.pad_to_max_length = true;
-  const auto windows = make_squad_windows(kQuestion, context_of(3), std::nullopt, {101, 102, 0}, options, 0);
+  const auto windows = make_squad_windows(kQuestion, context_of(3), std::nullopt, PairLayout::bert(101, 102, 0), options, 0);
   ASSERT_EQ(windows.size(), 1u);
   EXPECT_EQ(windows[0].feature.input_ids, (std::vector<int64_t>{101, 7, 8, 102, 20, 21, 22, 102, 0}));
   EXPECT_EQ(windows[0].feature.attention_mask, (std::vector<int64_t>{1, 1, 1, 1, 1, 1, 1, 1, 0}));

@@ -118,10 +118,10 @@ TEST(ExportNotes, InitialisedQuantizersExportInt8AndNothingIsSaid) {
   EXPECT_TRUE(out.linears.at("bert.encoder.layer.0.attention.self.query").weight.has_value());
 }
 
-text::BertTokenizer notes_tokenizer() {
+text::Tokenizer notes_tokenizer() {
   std::vector<std::string> tokens = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
   for (int i = 0; tokens.size() < 50; ++i) tokens.push_back("w" + std::to_string(i));
-  return text::BertTokenizer(text::Vocab::from_tokens(tokens), {});
+  return text::Tokenizer::from_vocab(tokens);
 }
 
 TEST(ExportNotes, ExportJsonCarriesTheCallersNotesAndTheExportsOwn) {

@@ -17,7 +17,7 @@
 
 #include "common/json_util.h"
 #include "model/bert.h"
-#include "text/bert_tokenizer.h"
+#include "text/tokenizer.h"
 
 namespace jpqd::exporter::family_export_testing {
 
@@ -61,10 +61,10 @@ inline model::BertConfig family_parity_config(const std::string& model_type) {
   return c;
 }
 
-inline text::BertTokenizer family_parity_tokenizer() {
+inline text::Tokenizer family_parity_tokenizer() {
   std::vector<std::string> tokens = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
   while (static_cast<int64_t>(tokens.size()) < kFamilyVocab) tokens.push_back("w" + std::to_string(tokens.size()));
-  return text::BertTokenizer(text::Vocab::from_tokens(tokens), {});
+  return text::Tokenizer::from_vocab(tokens);
 }
 
 // Weights of unit gain and non-trivial biases and LayerNorm affines, so logits are far from ties.

@@ -47,13 +47,16 @@ TEST_P(FamilyRuntimeParity, Fp32LogitsMatch) {
   write_model_file(build_exported_model(*m, nullptr), family_parity_tokenizer(), file.path());
   const runtime::Model rt = runtime::Model::load(file.path());
   EXPECT_EQ(rt.info().model_type, GetParam().model_type);
-  if (config.architecture().position_ids == architecture::PositionIds::kCountingNonPadding) {
-    // The file's WordPiece vocabulary is not RoBERTa's or XLM-R's tokenizer: text must be refused, not mangled.
-    EXPECT_THROW(rt.run_text({"w5 w6"}), InvalidArgument);
-  } else {
-    // DistilBERT reads pairs as BERT's tokenizer makes them, token types ignored.
-    EXPECT_EQ(rt.run_text({"w5 w6"}, {"w7"}).batch, 1);
-  }
+  // Text goes through the tokenizer the file carries: the same logits as its ids through run().
+  const text::Encoding e = family_parity_tokenizer().encode("w5 w6", std::string("w7"));
+  const auto n = static_cast<int64_t>(e.input_ids.size());
+  const std::vector<int64_t> types = config.architecture().token_type_embeddings ? e.token_type_ids
+                                                                                 : std::vector<int64_t>(e.input_ids.size(), 0);
+  const runtime::Logits from_text = rt.run_text({"w5 w6"}, {"w7"});
+  const runtime::Logits from_ids = rt.run(e.input_ids, e.attention_mask, types, 1, n);
+  EXPECT_EQ(from_text.seq_len, n);
+  EXPECT_EQ(from_text.logits, from_ids.logits);
+  EXPECT_EQ(from_text.start_logits, from_ids.start_logits);
 
   const model::BertInputs in = family_random_inputs(config, 9);
   const auto want = family_run_torch(*m, in);

@@ -14,7 +14,7 @@
 #include "compression/build_controller.h"
 #include "export/build_exported_model.h"
 #include "export/model_file_export.h"
-#include "text/bert_tokenizer.h"
+#include "text/tokenizer.h"
 
 namespace jpqd::exporter {
 namespace {
@@ -60,10 +60,10 @@ model::BertConfig parity_config() {
   return c;
 }
 
-text::BertTokenizer parity_tokenizer() {
+text::Tokenizer parity_tokenizer() {
   std::vector<std::string> tokens = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
   while (static_cast<int64_t>(tokens.size()) < kVocab) tokens.push_back("w" + std::to_string(tokens.size()));
-  return text::BertTokenizer(text::Vocab::from_tokens(tokens), {});
+  return text::Tokenizer::from_vocab(tokens);
 }
 
 // BERT's own initialisation (N(0, 0.02), zero biases, unit LayerNorms) makes every logit ~0 and every

@@ -20,9 +20,13 @@
 
 #include "commands/command.h"
 #include "commands/runtime/flag_checks.h"
+#include "commands/runtime/text_inputs.h"
 #include "common/error.h"
 #include "common/file_io.h"
 #include "common/json_util.h"
+#include "format/model_file.h"
+#include "format/model_metadata.h"
+#include "format/model_tokenizer.h"
 
 namespace jpqd::cli {
 
@@ -40,7 +44,60 @@ struct BenchmarkFlags {
   int64_t warmup = 2;
   std::string json_path;
   std::string csv_path;
+  std::string input;
 };
+
+// One request's inputs, row-major [batch, seq_len].
+struct Request {
+  std::vector<int64_t> ids, mask, types;
+  int64_t seq_len = 0;
+};
+
+// Without -i: one request of random ids, every row --seq_len long (benchmark_app's random fill). With -i: the
+// file's texts through the tokenizer the model carries (as training read them), --seq_len at most, -b per
+// request, each request padded to its longest row; requests take the batches in turn.
+std::vector<Request> make_requests(const BenchmarkFlags& f, const runtime::ModelInfo& info) {
+  if (f.input.empty()) {
+    std::mt19937_64 rng(42);
+    std::uniform_int_distribution<int64_t> token(std::min<int64_t>(1000, info.vocab_size - 1), info.vocab_size - 1);
+    Request r;
+    r.seq_len = f.seq_len;
+    r.ids.resize(static_cast<size_t>(f.batch * f.seq_len));
+    for (auto& id : r.ids) id = token(rng);
+    r.mask.assign(r.ids.size(), 1);
+    r.types.assign(r.ids.size(), 0);
+    return {r};
+  }
+  const std::vector<TextInput> texts = read_text_inputs(f.input);
+  JPQD_CHECK(!texts.empty(), InvalidArgument, "-i ", f.input, ": no text in the file");
+  const format::ModelFile file = format::ModelFile::open(f.model);
+  const text::Tokenizer tokenizer =
+      format::model_tokenizer(file, format::ModelMetadata::from_json(file.metadata(), f.model));
+  std::vector<Request> requests;
+  for (size_t begin = 0; begin < texts.size(); begin += static_cast<size_t>(f.batch)) {
+    std::vector<text::Encoding> rows;
+    Request r;
+    for (size_t i = begin; i < begin + static_cast<size_t>(f.batch); ++i) {
+      const TextInput& t = texts[i % texts.size()];  // the last batch wraps around to stay -b rows
+      rows.push_back(tokenizer.encode(t.first, t.second, f.seq_len));
+      r.seq_len = std::max<int64_t>(r.seq_len, static_cast<int64_t>(rows.back().input_ids.size()));
+    }
+    const auto n = static_cast<size_t>(f.batch * r.seq_len);
+    r.ids.assign(n, tokenizer.pad_id());
+    r.mask.assign(n, 0);
+    r.types.assign(n, 0);
+    for (size_t row = 0; row < rows.size(); ++row) {
+      for (size_t j = 0; j < rows[row].input_ids.size(); ++j) {
+        const size_t at = row * static_cast<size_t>(r.seq_len) + j;
+        r.ids[at] = rows[row].input_ids[j];
+        r.mask[at] = 1;
+        r.types[at] = rows[row].token_type_ids[j];
+      }
+    }
+    requests.push_back(std::move(r));
+  }
+  return requests;
+}
 
 double percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
@@ -108,18 +165,20 @@ void run_benchmark(const BenchmarkFlags& f) {
              " must be in [1, ", info.max_sequence_length, "]");
   const double budget_seconds = f.seconds > 0 || f.niter > 0 ? f.seconds : 10.0;  // benchmark_app's default is 60 s
 
-  std::mt19937_64 rng(42);
-  std::uniform_int_distribution<int64_t> token(std::min<int64_t>(1000, info.vocab_size - 1), info.vocab_size - 1);
-  std::vector<int64_t> ids(static_cast<size_t>(f.batch * f.seq_len)), mask(ids.size(), 1), types(ids.size(), 0);
-  for (auto& id : ids) id = token(rng);
+  const std::vector<Request> requests = make_requests(f, info);
+  int64_t tokens = 0;
+  for (const Request& r : requests) tokens += std::accumulate(r.mask.begin(), r.mask.end(), int64_t{0});
+  const double mean_length = static_cast<double>(tokens) / static_cast<double>(requests.size() * f.batch);
 
   std::printf("[ INFO ] model %s: %s, %lld layers, hidden %lld, heads per layer [", f.model.c_str(),
               info.int8 ? "INT8" : "FP32", static_cast<long long>(info.num_layers), static_cast<long long>(info.hidden_size));
   for (size_t l = 0; l < info.heads_per_layer.size(); ++l)
     std::printf("%s%lld", l ? "," : "", static_cast<long long>(info.heads_per_layer[l]));
-  std::printf("]\n[ INFO ] hint %s: %d streams x %d threads, ISA %s, batch %lld, sequence length %lld\n", f.hint.c_str(),
+  std::printf("]\n[ INFO ] hint %s: %d streams x %d threads, ISA %s, batch %lld, sequence length %s\n", f.hint.c_str(),
               plan.streams, plan.threads_per_stream, runtime::effective_isa().c_str(), static_cast<long long>(f.batch),
-              static_cast<long long>(f.seq_len));
+              f.input.empty() ? std::to_string(f.seq_len).c_str()
+                              : str_cat("up to ", f.seq_len, " (", f.input, ": ", requests.size(), " requests, ",
+                                        mean_length, " tokens per text on average)").c_str());
 
   std::mutex mutex;
   std::vector<double> latencies_ms;
@@ -131,7 +190,12 @@ void run_benchmark(const BenchmarkFlags& f) {
     bool arrived = false;
     try {
       runtime::set_thread_count_for_this_thread(plan.threads_per_stream);
-      for (int64_t i = 0; i < f.warmup && !stop; ++i) model.run(ids, mask, types, f.batch, f.seq_len);
+      size_t next = 0;  // this stream's turn through the requests
+      const auto run_next = [&] {
+        const Request& r = requests[next++ % requests.size()];
+        model.run(r.ids, r.mask, r.types, f.batch, r.seq_len);
+      };
+      for (int64_t i = 0; i < f.warmup && !stop; ++i) run_next();
       arrived = true;
       const auto start = start_line.arrive_and_wait();
       if (!start) return;
@@ -139,7 +203,7 @@ void run_benchmark(const BenchmarkFlags& f) {
       while (!stop) {
         if (f.niter > 0 && iterations.fetch_add(1) >= f.niter) break;
         const auto t0 = Clock::now();
-        model.run(ids, mask, types, f.batch, f.seq_len);
+        run_next();
         const auto t1 = Clock::now();
         mine.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
         if (budget_seconds > 0 && std::chrono::duration<double>(t1 - *start).count() >= budget_seconds) break;
@@ -191,6 +255,8 @@ void run_benchmark(const BenchmarkFlags& f) {
                 {"isa", runtime::effective_isa()},
                 {"batch", f.batch},
                 {"seq_len", f.seq_len},
+                {"input", f.input.empty() ? Json(nullptr) : Json(f.input)},
+                {"mean_tokens_per_sequence", mean_length},
                 {"count", latencies_ms.size()},
                 {"duration_s", duration},
                 {"latency_median_ms", percentile(latencies_ms, 50)},
@@ -233,7 +299,10 @@ void register_benchmark_command(CLI::App& app) {
   cmd->add_option("--nstreams", f->nstreams, "Streams (default: from the hint)");
   cmd->add_option("--threads", f->threads, "Threads in all (default: all cores)");
   cmd->add_option("-b,--batch", f->batch, "Sequences per request")->capture_default_str();
-  cmd->add_option("--seq_len", f->seq_len, "Tokens per sequence")->capture_default_str();
+  cmd->add_option("--seq_len", f->seq_len, "Tokens per sequence (with -i: the most, as truncation)")->capture_default_str();
+  cmd->add_option("-i,--input", f->input,
+                  "JSON lines of \"text\" (and \"text_pair\"), tokenized with the model's own tokenizer, instead of "
+                  "random ids");
   cmd->add_option("-t,--time", f->seconds, "Seconds to run (default 10 unless --niter)");
   cmd->add_option("--niter", f->niter, "Requests to run in all");
   cmd->add_option("--nireq", "Accepted for compatibility: each stream keeps one request in flight");

@@ -21,6 +21,7 @@
 #include "data/squad_postprocess.h"
 #include "format/model_file.h"
 #include "format/model_metadata.h"
+#include "format/model_tokenizer.h"
 
 namespace jpqd::cli {
 
@@ -46,17 +47,6 @@ struct EvalFlags {
 std::string default_data_dir() {
   if (const char* env = std::getenv("JPQD_DATA_DIR"); env && *env) return env;
   return JPQD_DEFAULT_DATA_DIR;
-}
-
-// The tokenizer the model was exported with (its vocabulary and settings live in the file).
-text::BertTokenizer model_tokenizer(const std::string& path) {
-  const auto meta = format::ModelMetadata::from_json(format::ModelFile::open(path).metadata(), path);
-  text::TokenizerOptions o;
-  o.do_lower_case = meta.tokenizer.do_lower_case;
-  o.strip_accents = meta.tokenizer.strip_accents;
-  o.tokenize_chinese_chars = meta.tokenizer.tokenize_chinese_chars;
-  o.model_max_length = meta.tokenizer.model_max_length;
-  return text::BertTokenizer(text::Vocab::from_tokens(meta.tokenizer.vocab), o);
 }
 
 // Runs features in batches padded to their longest member; calls `sink(feature index, logits of that row)`.
@@ -86,7 +76,7 @@ void run_batches(const runtime::Model& model, const std::vector<const data::Feat
   progress.close();
 }
 
-Json eval_glue(const EvalFlags& f, const runtime::Model& model, const text::BertTokenizer& tokenizer) {
+Json eval_glue(const EvalFlags& f, const runtime::Model& model, const text::Tokenizer& tokenizer) {
   const data::GlueTask& task = data::glue_task(f.task_name);
   const std::string dir = f.data_dir.empty() ? (fs::path(default_data_dir()) / "glue" / task.glue_dir).string() : f.data_dir;
   JPQD_CHECK(model.info().task == runtime::Task::kSequenceClassification, InvalidArgument, f.model,
@@ -132,7 +122,7 @@ Json eval_glue(const EvalFlags& f, const runtime::Model& model, const text::Bert
   return all;
 }
 
-Json eval_squad(const EvalFlags& f, const runtime::Model& model, const text::BertTokenizer& tokenizer) {
+Json eval_squad(const EvalFlags& f, const runtime::Model& model, const text::Tokenizer& tokenizer) {
   JPQD_CHECK(model.info().task == runtime::Task::kQuestionAnswering, InvalidArgument, f.model,
              ": not a question-answering model");
   const std::string path =
@@ -175,7 +165,10 @@ void run_eval(const EvalFlags& f) {
   check_output_file("--predictions_file", f.predictions_file);
   runtime::set_thread_count_for_this_thread(f.threads > 0 ? f.threads : runtime::available_cores());
   const runtime::Model model = runtime::Model::load(f.model);
-  const text::BertTokenizer tokenizer = model_tokenizer(f.model);
+  // The tokenizer the model was exported with.
+  const format::ModelFile file = format::ModelFile::open(f.model);
+  const text::Tokenizer tokenizer =
+      format::model_tokenizer(file, format::ModelMetadata::from_json(file.metadata(), f.model));
   JPQD_CHECK(f.max_seq_length > 0 && f.max_seq_length <= model.info().max_sequence_length, InvalidArgument,
              "--max_seq_length ", f.max_seq_length, " must be in [1, ", model.info().max_sequence_length, "]");
   Json metrics = f.task_name == "squad" ? eval_squad(f, model, tokenizer) : eval_glue(f, model, tokenizer);

@@ -4,11 +4,11 @@
 // and prints one JSON line per input: input_ids, token_type_ids, attention_mask, tokens, offsets
 // (byte offsets into the input's text or text_pair). Torch-free: it only needs src/text.
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <string>
 
 #include "commands/command.h"
+#include "commands/runtime/text_inputs.h"
 #include "common/error.h"
 #include "common/json_util.h"
 #include "text/pipeline/tokenizer_files.h"
@@ -63,8 +63,7 @@ void configure(tp::TokenizerPipeline& pipeline, const tp::TokenizerConfig& confi
   pipeline.set_padding(p);
 }
 
-void write_batch(const tp::TokenizerPipeline& pipeline,
-                 const std::vector<std::pair<std::string, std::optional<std::string>>>& batch, std::string& out) {
+void write_batch(const tp::TokenizerPipeline& pipeline, const std::vector<TextInput>& batch, std::string& out) {
   for (const tp::EncodedText& e : pipeline.encode_batch(batch)) {
     Json offsets = Json::array();
     for (const auto& [b, end] : e.offsets) offsets.push_back({b, end});
@@ -81,21 +80,11 @@ void run_tokenize(const TokenizeFlags& flags) {
   JPQD_CHECK(flags.batch_size >= 0, InvalidArgument, "--batch_size must be >= 0, got ", flags.batch_size);
   tp::LoadedTokenizer loaded = tp::load_tokenizer(flags.tokenizer_dir);
   configure(loaded.pipeline, loaded.config, flags);
-  std::ifstream in(flags.input);
-  JPQD_CHECK(in.good(), IoError, flags.input, ": cannot open the input file");
-  std::vector<std::pair<std::string, std::optional<std::string>>> batch;
-  std::string out, line;
-  size_t line_number = 0;
-  while (std::getline(in, line)) {
-    ++line_number;
-    if (line.empty()) continue;
-    const std::string where = str_cat(flags.input, ":", line_number);
-    const Json record = parse_json(line, where);
-    JPQD_CHECK(record.is_object() && record.contains("text") && record["text"].is_string(), InvalidArgument, where,
-               ": expected an object with a string \"text\"");
-    std::optional<std::string> pair;
-    if (record.contains("text_pair") && !record["text_pair"].is_null()) pair = get_string(record, "text_pair", where);
-    batch.emplace_back(record["text"].get<std::string>(), std::move(pair));
+  const std::vector<TextInput> inputs = read_text_inputs(flags.input);
+  std::vector<TextInput> batch;
+  std::string out;
+  for (const TextInput& input : inputs) {
+    batch.push_back(input);
     if (flags.batch_size > 0 && static_cast<int64_t>(batch.size()) == flags.batch_size) {
       write_batch(loaded.pipeline, batch, out);
       batch.clear();

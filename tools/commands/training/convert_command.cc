@@ -38,7 +38,7 @@ void run_convert(const ConvertFlags& f) {
              " exists and is not empty");
   const auto config = model::BertConfig::from_file((fs::path(f.model_dir) / "config.json").string());
   model::Bert model = model::load_pretrained(f.model_dir, model::task_head_of(config));
-  text::BertTokenizer tokenizer = load_tokenizer(f.model_dir);
+  text::Tokenizer tokenizer = load_tokenizer(f.model_dir);
   ensure_writable_directory(f.output_dir);
   model::save_pretrained(*model, f.output_dir, dtype);
   tokenizer.save(f.output_dir);
@@ -50,7 +50,7 @@ void run_convert(const ConvertFlags& f) {
 void register_convert_command(CLI::App& app) {
   auto flags = std::make_shared<ConvertFlags>();
   CLI::App* cmd = app.add_subcommand("convert", "Re-save a checkpoint in float16, bfloat16 or float32");
-  cmd->add_option("model_dir", flags->model_dir, "A checkpoint directory (config.json, weights, vocab.txt)")->required();
+  cmd->add_option("model_dir", flags->model_dir, "A checkpoint directory (config.json, weights, tokenizer files)")->required();
   cmd->add_option("--output_dir", flags->output_dir, "A new (or empty) directory")->required();
   cmd->add_option("--torch_dtype", flags->torch_dtype, "float16, bfloat16 or float32")->capture_default_str();
   cmd->callback([flags] { run_convert(*flags); });

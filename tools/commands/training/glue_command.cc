@@ -3,6 +3,7 @@
 // jpqd predict: the same data path, --do_predict only.
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "commands/command.h"
 #include "commands/training/model_loading.h"
@@ -70,26 +71,41 @@ void run_glue(GlueFlags& f, bool predict_only) {
   JPQD_CHECK(args.do_train || args.do_eval || args.do_predict, InvalidArgument,
              "nothing to do: give --do_train, --do_eval and/or --do_predict");
   f.data.pad_to_max_length = parse_bool_flag(f.pad_to_max_length, "--pad_to_max_length");
+  warn_if_unread("--train_file", f.data.files.train_file, args.do_train, "--do_train");
+  warn_if_unread("--validation_file", f.data.files.validation_file,
+                 args.do_eval || (args.do_predict && f.data.files.test_file.empty()),
+                 "--do_eval (or --do_predict without --test_file)");
+  warn_if_unread("--test_file", f.data.files.test_file, args.do_predict, "--do_predict");
   JPQD_CHECK(!f.model_name_or_path.empty(), InvalidArgument, "--model_name_or_path is required");
   // Everything that can be checked is checked before the output directory is touched.
   std::optional<compression::CompressionConfig> compression;
   if (!f.nncf_compression_config.empty())
     compression = compression::CompressionConfig::from_file(f.nncf_compression_config);
-  text::BertTokenizer tokenizer = load_tokenizer(f.model_name_or_path, f.tokenizer_name);
+  text::Tokenizer tokenizer = load_tokenizer(f.model_name_or_path, f.tokenizer_name);
+  // A teacher of another family (a RoBERTa teacher for a DistilBERT student) reads each example in its own ids.
+  const std::optional<text::Tokenizer> teacher_tokenizer =
+      f.teacher_model_name_or_path.empty()
+          ? std::nullopt
+          : teacher_tokenizer_if_different(f.teacher_model_name_or_path, tokenizer,
+                                           model::TaskHead::kSequenceClassification);
   training::GlueDatasets data = training::build_glue_datasets(
-      tokenizer, f.data, shipped_data_dir(), {args.do_train, args.do_eval, args.do_predict});
+      tokenizer, f.data, shipped_data_dir(), {args.do_train, args.do_eval, args.do_predict},
+      teacher_tokenizer ? &*teacher_tokenizer : nullptr);
   check_label_count(f.model_name_or_path, data);
   model::Bert model = load_model(f.model_name_or_path, model::TaskHead::kSequenceClassification,
-                                 data.label_space.num_labels(), args);
+                                 data.label_space.num_labels(), args, tokenizer);
   set_labels(*model, data);
   JPQD_CHECK(f.data.max_seq_length <= model->config().max_position_embeddings, InvalidArgument, "--max_seq_length ",
              f.data.max_seq_length, " exceeds the model's max_position_embeddings ",
              model->config().max_position_embeddings);
-  JPQD_CHECK(tokenizer.vocab().size() <= model->config().vocab_size, InvalidArgument, "the tokenizer has ",
-             tokenizer.vocab().size(), " tokens but the model's vocab_size is ", model->config().vocab_size);
+  JPQD_CHECK(tokenizer.vocab_size() <= model->config().vocab_size, InvalidArgument, "the tokenizer has ",
+             tokenizer.vocab_size(), " tokens but the model's vocab_size is ", model->config().vocab_size);
   model::Bert teacher = f.teacher_model_name_or_path.empty()
                             ? model::Bert{nullptr}
                             : load_teacher(f.teacher_model_name_or_path, tokenizer, model::TaskHead::kSequenceClassification, args);
+  JPQD_CHECK(!teacher || f.data.max_seq_length <= teacher->config().max_position_embeddings, InvalidArgument,
+             "--max_seq_length ", f.data.max_seq_length, " exceeds the teacher's max_position_embeddings ",
+             teacher ? teacher->config().max_position_embeddings : 0);
   // Building the trainer attaches the compression hooks, so a config that does not fit the model fails
   // before the output directory is created.
   training::Trainer trainer(model, args, data.train, data.eval.empty() ? nullptr : data.eval.front().dataset,
@@ -125,7 +141,7 @@ void add_glue_flags(CLI::App& cmd, GlueFlags& f) {
   cmd.add_option("--model_name_or_path", f.model_name_or_path,
                  "A checkpoint directory or a named shape (bert-tiny ... bert-large) initialised at random")
       ->required();
-  cmd.add_option("--tokenizer_name", f.tokenizer_name, "Directory with vocab.txt (default: the model's)");
+  cmd.add_option("--tokenizer_name", f.tokenizer_name, "Tokenizer directory: tokenizer.json, vocab.txt, vocab.json + merges.txt or sentencepiece.bpe.model (default: the model's)");
   cmd.add_option("--task_name", f.data.task_name, "cola, sst2, mrpc, qqp, stsb, mnli, qnli, rte, wnli");
   cmd.add_option("--data_dir", f.data.data_dir, "Folder with the task's GLUE TSVs (default: the shipped data)");
   cmd.add_option("--train_file", f.data.files.train_file, "csv, tsv or json lines");

@@ -19,6 +19,12 @@ constexpr const char* kShippedVocab = "vocab/bert-base-uncased";
 
 bool is_named_shape(const std::string& name) { return model::BertConfig::named_shape(name).has_value(); }
 
+std::string named_shapes() {
+  std::string names;
+  for (const std::string& name : model::BertConfig::named_shapes()) names += (names.empty() ? "" : ", ") + name;
+  return names;
+}
+
 }  // namespace
 
 std::string shipped_data_dir() {
@@ -26,46 +32,51 @@ std::string shipped_data_dir() {
   return JPQD_DEFAULT_DATA_DIR;
 }
 
-text::BertTokenizer load_tokenizer(const std::string& model_name_or_path, const std::string& tokenizer_name) {
+text::Tokenizer load_tokenizer(const std::string& model_name_or_path, const std::string& tokenizer_name) {
   std::string dir = tokenizer_name.empty() ? model_name_or_path : tokenizer_name;
   if (!is_directory(dir) && is_named_shape(dir)) dir = (fs::path(shipped_data_dir()) / kShippedVocab).string();
   JPQD_CHECK(is_directory(dir), IoError, dir,
-             ": not a checkpoint directory (config.json, model weights, vocab.txt) nor a named shape "
-             "(bert-tiny, bert-mini, bert-small, bert-medium, bert-base, bert-large)");
-  return text::BertTokenizer::from_directory(dir);
+             ": not a checkpoint directory (config.json, model weights, tokenizer files) nor a named shape (",
+             named_shapes(), ")");
+  return text::Tokenizer::from_directory(dir);
 }
 
 model::Bert load_model(const std::string& model_name_or_path, model::TaskHead head, std::optional<int64_t> num_labels,
-                       const training::TrainingArguments& args) {
+                       const training::TrainingArguments& args, const text::Tokenizer& tokenizer) {
   // HF seeds before building the model, so a new head (or a whole random model) is the same for a seed.
   torch::manual_seed(static_cast<uint64_t>(args.seed));
   if (!is_directory(model_name_or_path)) {
     auto config = model::BertConfig::named_shape(model_name_or_path);
-    JPQD_CHECK(config.has_value(), IoError, model_name_or_path,
-               ": not a checkpoint directory nor a named shape (bert-tiny, bert-mini, bert-small, bert-medium, "
-               "bert-base, bert-large)");
+    JPQD_CHECK(config.has_value(), IoError, model_name_or_path, ": not a checkpoint directory nor a named shape (",
+               named_shapes(), ")");
     if (num_labels) config->set_num_labels(*num_labels);
-    if (config->model_type != "bert") {
-      // Every named shape reads text with the shipped bert-base-uncased WordPiece vocabulary (see
-      // load_tokenizer): the model's table and pad id follow it, or token ids would overrun RoBERTa's
-      // rows and RoBERTa's positions would count [unused0] as padding.
-      const auto vocab = text::BertTokenizer::from_directory(
-                             (fs::path(shipped_data_dir()) / kShippedVocab).string())
-                             .vocab();
-      config->vocab_size = static_cast<int64_t>(vocab.size());
-      config->pad_token_id = vocab.pad_id();
-    }
+    // The embedding table and pad id follow the tokenizer the text is read with (--tokenizer_name, else
+    // the shipped bert-base-uncased vocabulary), or token ids would overrun the table and RoBERTa's
+    // positions would count some other token as padding.
+    config->vocab_size = tokenizer.vocab_size();
+    config->pad_token_id = tokenizer.pad_id();
     log_info("Initialising a random ", model_name_or_path, " (", config->num_hidden_layers, " layers, hidden ",
-             config->hidden_size, ", ", config->num_attention_heads, " heads) with the bert-base-uncased vocabulary");
+             config->hidden_size, ", ", config->num_attention_heads, " heads) for the tokenizer of ",
+             tokenizer.files().where, " (", tokenizer.vocab_size(), " tokens)");
     return model::Bert(*config, head);
   }
   return model::load_pretrained(model_name_or_path, head, num_labels);
 }
 
-model::Bert load_teacher(const std::string& path, const text::BertTokenizer& student_tokenizer, model::TaskHead head,
+std::optional<text::Tokenizer> teacher_tokenizer_if_different(const std::string& path,
+                                                              const text::Tokenizer& student_tokenizer,
+                                                              model::TaskHead head) {
+  text::Tokenizer teacher = load_tokenizer(path);
+  if (teacher.fingerprint() == student_tokenizer.fingerprint()) return std::nullopt;
+  JPQD_CHECK(head == model::TaskHead::kSequenceClassification, InvalidArgument, "--teacher_model_name_or_path ",
+             path, ": the teacher's tokenizer differs from the student's, and question answering compares span "
+             "logits token by token (distil from a teacher with the student's tokenizer)");
+  return teacher;
+}
+
+model::Bert load_teacher(const std::string& path, const text::Tokenizer& student_tokenizer, model::TaskHead head,
                          const training::TrainingArguments& args) {
-  JPQD_CHECK(load_tokenizer(path).vocab().fingerprint() == student_tokenizer.vocab().fingerprint(), InvalidArgument,
-             "--teacher_model_name_or_path ", path, ": the teacher's vocabulary differs from the student's");
+  const std::optional<text::Tokenizer> own = teacher_tokenizer_if_different(path, student_tokenizer, head);
   // A teacher must be fine-tuned for the student's task: loading, say, a GLUE classifier for question
   // answering would give it a freshly initialised qa_outputs head and distil random logits.
   if (is_directory(path)) {
@@ -74,7 +85,12 @@ model::Bert load_teacher(const std::string& path, const text::BertTokenizer& stu
                ": the teacher is a ", model::task_head_architecture(model::task_head_of(config)),
                ", the student a ", model::task_head_architecture(head));
   }
-  return load_model(path, head, std::nullopt, args);
+  const text::Tokenizer& tokenizer = own ? *own : student_tokenizer;
+  model::Bert teacher = load_model(path, head, std::nullopt, args, tokenizer);
+  JPQD_CHECK(!own || tokenizer.vocab_size() <= teacher->config().vocab_size, InvalidArgument,
+             "--teacher_model_name_or_path ", path, ": the teacher's tokenizer has ", tokenizer.vocab_size(),
+             " tokens but its vocab_size is ", teacher->config().vocab_size);
+  return teacher;
 }
 
 }  // namespace jpqd::cli

@@ -27,8 +27,8 @@ void run_pretrain(PretrainFlags& f) {
   training::TrainingArguments args = f.training.resolve();
   JPQD_CHECK(!args.do_train || !f.data.train_files.empty(), InvalidArgument, "--do_train needs --train_file");
   f.data.threads = args.threads;  // tokenizing the corpus uses the cores training will use
-  text::BertTokenizer tokenizer = load_tokenizer(f.model_name_or_path, f.tokenizer_name);
-  model::Bert model = load_model(f.model_name_or_path, model::TaskHead::kMaskedLM, std::nullopt, args);
+  text::Tokenizer tokenizer = load_tokenizer(f.model_name_or_path, f.tokenizer_name);
+  model::Bert model = load_model(f.model_name_or_path, model::TaskHead::kMaskedLM, std::nullopt, args, tokenizer);
   if (f.stack_layers) {
     model = model::stack_layers(*model);
     log_info("--stack_layers: continuing from ", model->config().num_hidden_layers, " layers, each layer of ",
@@ -63,7 +63,7 @@ void register_pretrain_command(CLI::App& app) {
   cmd->add_option("--model_name_or_path", flags->model_name_or_path,
                   "A checkpoint directory (continued pretraining) or a named shape (bert-tiny ... bert-large)")
       ->capture_default_str();
-  cmd->add_option("--tokenizer_name", flags->tokenizer_name, "Directory with vocab.txt (default: the model's)");
+  cmd->add_option("--tokenizer_name", flags->tokenizer_name, "Tokenizer directory: tokenizer.json, vocab.txt, vocab.json + merges.txt or sentencepiece.bpe.model (default: the model's)");
   cmd->add_flag("--stack_layers", flags->stack_layers,
                 "Grow the model to twice its depth, each layer repeated (progressive stacking), then pretrain");
   cmd->add_option("--train_file", flags->data.train_files, "Plain-text files, one document per line");

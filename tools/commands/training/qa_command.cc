@@ -41,13 +41,18 @@ void run_qa(QaFlags& f) {
   JPQD_CHECK(f.data.postprocess.n_best_size > 0 && f.data.postprocess.max_answer_length > 0, InvalidArgument,
              "--n_best_size and --max_answer_length must be positive, got ", f.data.postprocess.n_best_size, " and ",
              f.data.postprocess.max_answer_length);
+  warn_if_unread("--train_file", f.data.train_file, args.do_train, "--do_train");
+  warn_if_unread("--validation_file", f.data.validation_file, args.do_eval, "--do_eval");
   std::optional<compression::CompressionConfig> compression;
   if (!f.nncf_compression_config.empty())
     compression = compression::CompressionConfig::from_file(f.nncf_compression_config);
-  text::BertTokenizer tokenizer = load_tokenizer(f.model_name_or_path, f.tokenizer_name);
+  text::Tokenizer tokenizer = load_tokenizer(f.model_name_or_path, f.tokenizer_name);
+  // A teacher that cannot distil spans is refused before SQuAD is tokenized.
+  if (!f.teacher_model_name_or_path.empty())
+    teacher_tokenizer_if_different(f.teacher_model_name_or_path, tokenizer, model::TaskHead::kQuestionAnswering);
   auto data = std::make_shared<training::QaDatasets>(
       training::build_qa_datasets(tokenizer, f.data, args.do_train, args.do_eval));
-  model::Bert model = load_model(f.model_name_or_path, model::TaskHead::kQuestionAnswering, std::nullopt, args);
+  model::Bert model = load_model(f.model_name_or_path, model::TaskHead::kQuestionAnswering, std::nullopt, args, tokenizer);
   JPQD_CHECK(f.data.features.max_seq_length <= model->config().max_position_embeddings, InvalidArgument,
              "--max_seq_length ", f.data.features.max_seq_length, " exceeds the model's max_position_embeddings ",
              model->config().max_position_embeddings);
@@ -85,7 +90,7 @@ void register_qa_command(CLI::App& app) {
   cmd->add_option("--model_name_or_path", f->model_name_or_path,
                   "A checkpoint directory or a named shape (bert-tiny ... bert-large) initialised at random")
       ->required();
-  cmd->add_option("--tokenizer_name", f->tokenizer_name, "Directory with vocab.txt (default: the model's)");
+  cmd->add_option("--tokenizer_name", f->tokenizer_name, "Tokenizer directory: tokenizer.json, vocab.txt, vocab.json + merges.txt or sentencepiece.bpe.model (default: the model's)");
   cmd->add_option("--train_file", f->data.train_file, "SQuAD v1.1 JSON");
   cmd->add_option("--validation_file", f->data.validation_file, "SQuAD v1.1 JSON");
   cmd->add_option("--train_articles", f->data.train_articles,

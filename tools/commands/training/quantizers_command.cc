@@ -33,7 +33,7 @@ void run_quantizers(const QuantizersFlags& f) {
   JPQD_CHECK(!config_path.empty(), InvalidArgument,
              "--nncf_compression_config is required (the model directory has no compression_config.json)");
   training::TrainingArguments args;
-  model::Bert model = load_model(f.model_name_or_path, head, std::nullopt, args);
+  model::Bert model = load_model(f.model_name_or_path, head, std::nullopt, args, load_tokenizer(f.model_name_or_path));
   auto controller = compression::build_controller(compression::CompressionConfig::from_file(config_path), *model, {});
   const auto* quantization = dynamic_cast<const compression::QuantizationController*>(controller->find("quantization"));
   JPQD_CHECK(quantization != nullptr, InvalidArgument, config_path, ": the config has no quantization algorithm");

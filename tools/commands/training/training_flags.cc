@@ -79,6 +79,10 @@ training::TrainingArguments TrainingFlags::resolve() {
   return args;
 }
 
+void warn_if_unread(const char* flag, const std::string& path, bool read, const char* needs) {
+  if (!path.empty() && !read) log_warning(flag, " ", path, " is not read: it is used only with ", needs);
+}
+
 void prepare_output_dir(const training::TrainingArguments& args) {
   const fs::path dir(args.output_dir);
   std::error_code ec;

@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.bash"
 /usr/bin/python3 "$SRC/tests/integration/make_family_tokenizer.py" roberta "$SRC" "$WORK/tok" ||
   fail "making the RoBERTa tokenizer"
-common=(--task_name sst2 --max_seq_length 64 --max_train_samples 500 --max_eval_samples 200
+common=(--task_name sst2 --max_seq_length 64 --pad_to_max_length false --max_train_samples 500 --max_eval_samples 200
         --per_device_train_batch_size 32 --per_device_eval_batch_size 64 --learning_rate 1e-3 --logging_steps 4
         --save_strategy no --disable_tqdm --seed 42)
 

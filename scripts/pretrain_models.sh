@@ -7,12 +7,17 @@
 #   scripts/pretrain_models.sh teacher-finetune  # the 8-layer model fine-tuned on all of SST-2
 #   scripts/pretrain_models.sh ship              # float16 copies + logs + provenance + SHA256SUMS into models/
 #
-# Environment: CORPUS (the directory with imdb_*.txt; default ../shared/data/corpus), RUNS (runs/pretrain),
+# Environment: CORPUS (required: the directory with the IMDB reviews as imdb_*.txt, one per line; 96 MB, not
+# shipped in this repository), RUNS (runs/pretrain),
 # BUILD (build), STUDENT_STEPS (6000), TEACHER_STEPS (2000), PRECISION_FLAGS (--bf16: bfloat16 autocast where
 # the CPU has AVX512-BF16, float32 elsewhere).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CORPUS=${CORPUS:-../shared/data/corpus}
+CORPUS=${CORPUS:-}
+if [ "${1:-}" != ship ] && ! compgen -G "$CORPUS/imdb_*.txt" >/dev/null; then
+  echo "pretrain_models.sh: set CORPUS to the directory holding the IMDB reviews as imdb_*.txt (got '${CORPUS}')" >&2
+  exit 2
+fi
 RUNS=${RUNS:-runs/pretrain}
 JPQD=${BUILD:-build}/tools/jpqd
 STUDENT_STEPS=${STUDENT_STEPS:-6000}

@@ -2,7 +2,7 @@
 // quantized run, the integers and scales each quantizer trained. The ONNX writer and the model-file writer
 // both read this one description, so the two exports cannot disagree.
 //
-// Quantization contract (the training world fake-quantizes exactly so, ALGORITHMS.md 3.2):
+// Quantization contract (the training world fake-quantizes exactly so, docs/algorithms.md 3.2):
 //   activation  q = clamp(round_half_even(x / scale) + zero_point, qmin, qmax), x' = (q - zero_point) * scale
 //               qmin..qmax = -128..127 when is_signed, else 0..255
 //   weight      int8 [out, in] with one scale per output row: w' = int8 * scale[row]

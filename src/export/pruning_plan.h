@@ -3,7 +3,7 @@
 //
 // A head is kept when any element of its query/key/value rows (weights or biases) or of its
 // attention-output columns is unmasked; a neuron when its intermediate row (or bias) or its output column
-// is. After structured masking (ALGORITHMS.md 2) the masks are whole heads and neurons, so removing the
+// is. After structured masking (docs/algorithms.md 2) the masks are whole heads and neurons, so removing the
 // rest is exact: a removed head's context is zero and its output columns are zero.
 #pragma once
 

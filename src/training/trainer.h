@@ -1,5 +1,5 @@
 // The training loop: Hugging Face Trainer semantics, with Optimum Intel's OVTrainer additions
-// (compression controller, distillation from a teacher) in the order of ALGORITHMS.md section 0:
+// (compression controller, distillation from a teacher) in the order of docs/algorithms.md section 0:
 //   range init before the first step; controller.epoch_step() at each epoch start;
 //   controller.step() at the start of each optimizer step; loss = (1-w)·task + w·KD + compression.
 #pragma once
@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/json_util.h"
 #include "compression/api/controller.h"
@@ -30,6 +31,7 @@ struct EvalPrediction {
 };
 
 class DataParallel;
+struct DistributedEnv;
 
 // Returns metric name -> value (e.g. {"accuracy": 0.91}); the trainer prefixes them ("eval_accuracy").
 using ComputeMetrics = std::function<Json(const EvalPrediction&)>;
@@ -78,22 +80,59 @@ class Trainer {
   void save_metrics(const std::string& split, const Json& metrics);
 
  private:
-  struct Loop;
+  struct Loop;  // the state of one train() call, defined in trainer_internal.h
+
+  // Construction, in this order (trainer.cc).
+  void prepare_teacher();
+  void build_compression(const DistributedEnv& env);
+  void join_data_parallel(const DistributedEnv& env);
+  void choose_mixed_precision();
+
+  // train() runs begin_training, then run_epoch for every epoch left, then finish_training.
+  void begin_training(Loop& loop);
+  void prepare_output_directory();
+  TrainOutput finish_training(Loop& loop);
+
+  // The epoch and step loop (trainer_loop.cc).
+  void run_epoch(Loop& loop, int64_t epoch);
+  // Forward and backward of one micro-batch, its loss added to the accumulation group in progress.
+  void train_micro_batch(Loop& loop, const std::vector<int64_t>& order, int64_t epoch, int64_t batch,
+                         int64_t group_size);
+  // At an accumulation boundary: the gradients averaged over ranks and clipped; NaN when the step is skipped.
+  double synchronized_gradient_norm(Loop& loop);
+  void optimizer_step(Loop& loop, int64_t epoch, int64_t batch);
+  // Logging, evaluation, checkpoints and interrupts due after an optimizer step.
+  void after_optimizer_step(Loop& loop, double grad_norm);
+  void stop_if_interrupted();
+  void end_epoch();
+
+  // Range initialisation of the compression algorithms before the first step (trainer_compression.cc).
   void initialize_compression_ranges();
+
+  // Losses (trainer_loss.cc).
+  torch::Tensor compute_loss(const Batch& batch, Json* parts);
+  torch::Tensor loss_from_outputs(const Batch& batch, const model::BertOutputs& outputs, Json* parts);
   // InvalidArgument unless the teacher's embedding table covers the student's token ids.
   void check_teacher_reads_student_ids() const;
+
+  // Evaluation (trainer_evaluation.cc). One pass over this rank's shard of `dataset` in eval mode, gathered
+  // from every rank; sums loss·batch size over the whole dataset into *loss_sum when given.
+  EvalPrediction run_evaluation(const TokenizedDataset& dataset, bool keep_predictions, double* loss_sum);
+
+  // Logging (trainer_logging.cc).
   void log(Json entry);
+  void log_training_step(const Loop& loop, double mean_loss, double grad_norm);
+
+  // Checkpoints and resuming (trainer_checkpoint.cc).
+  // --resume_from_checkpoint resolved ("last" = the newest valid checkpoint); empty for a fresh run.
+  std::string checkpoint_to_resume() const;
+  void resume_from(const std::string& dir, int64_t batches_per_epoch);
   void maybe_save_checkpoint(bool epoch_end);
   std::string write_checkpoint();  // every rank calls it, rank 0 writes; returns the directory
   void write_checkpoint_files(const std::string& dir);
   void check_ranks_hold_the_same_model();
   // Makes the loss and token totals whole-job figures before they are written or reported.
   void synchronize_totals();
-  torch::Tensor compute_loss(const Batch& batch, Json* parts);
-  torch::Tensor loss_from_outputs(const Batch& batch, const model::BertOutputs& outputs, Json* parts);
-  // One pass over this rank's shard of `dataset` in eval mode, gathered from every rank; sums
-  // loss·batch size over the whole dataset into *loss_sum when given.
-  EvalPrediction run_evaluation(const TokenizedDataset& dataset, bool keep_predictions, double* loss_sum);
 
   model::Bert model_;
   model::Bert teacher_;

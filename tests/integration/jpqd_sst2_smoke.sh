@@ -3,7 +3,7 @@
 # warm-up in epoch 1, structured masking at the start of epoch 2). The run must log every loss and statistic,
 # export a physically pruned INT8 model.jpqd and model.onnx, write the compression report, and the deployed
 # model on jpqd's runtime must predict what the fake-quantized LibTorch model predicted. The JPQD run uses the
-# seed's command line (ALGORITHMS.md 5.1) scaled down: --optim adamw_torch, --evaluation_strategy steps with
+# seed's command line (docs/algorithms.md 5.1) scaled down: --optim adamw_torch, --evaluation_strategy steps with
 # --eval_steps, --save_strategy epoch with --save_total_limit, --fp16 (bfloat16 or a notice on a CPU), --seed.
 source "$(dirname "$0")/lib.bash"
 common=(--task_name sst2 --max_seq_length 64 --max_train_samples 2000 --per_device_train_batch_size 32

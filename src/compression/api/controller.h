@@ -2,7 +2,7 @@
 //
 // The trainer drives every algorithm through this interface only; no algorithm knows another. The
 // composite controller sums their losses, forwards scheduler steps and merges statistics, which is how
-// movement sparsity and quantization run jointly (ALGORITHMS.md section 0 gives the order of calls).
+// movement sparsity and quantization run jointly (docs/algorithms.md section 0 gives the order of calls).
 #pragma once
 
 #include <torch/torch.h>

@@ -1,4 +1,4 @@
-// Knowledge distillation as Optimum Intel's OVTrainer computes it (ALGORITHMS.md section 4):
+// Knowledge distillation as Optimum Intel's OVTrainer computes it (docs/algorithms.md section 4):
 //   L_KD = T² · KL(softmax(z_t/T) ‖ softmax(z_s/T)), reduction "batchmean" (sum over classes,
 //   mean over the batch), softmax over the last dimension.
 //   L = (1 − w)·L_task + w·L_KD, and for question answering L_KD is the mean of the start and end terms.

@@ -1,4 +1,4 @@
-// What an INT8 engine needs from a trained quantizer (ALGORITHMS.md 3.4), computed with the forward's own
+// What an INT8 engine needs from a trained quantizer (docs/algorithms.md 3.4), computed with the forward's own
 // arithmetic so that the export is bit-exact:  (q - zero_point) * scale == fake_quantize(x)  element by element.
 //
 //   scale       step of one level, R / (L - 1), float32: [channels] per channel (axis 0) or [1] per tensor

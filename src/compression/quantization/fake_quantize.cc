@@ -15,7 +15,7 @@ torch::Tensor fake_quantize_forward(const torch::Tensor& x, const torch::Tensor&
   return quantize_levels(x, lo, range, levels) * quantization_step(range, levels);
 }
 
-// Gradients for (x, lo, R) of the kernel backward (ALGORITHMS.md 3.2); grad_lo only when asymmetric.
+// Gradients for (x, lo, R) of the kernel backward (docs/algorithms.md 3.2); grad_lo only when asymmetric.
 variable_list fake_quantize_backward(const torch::Tensor& g, const torch::Tensor& x, const torch::Tensor& lo,
                                      const torch::Tensor& range, const torch::Tensor& y, double alpha,
                                      bool asymmetric) {

@@ -1,4 +1,4 @@
-// Fake quantization with trainable ranges: NNCF's quantize functions (ALGORITHMS.md 3.2).
+// Fake quantization with trainable ranges: NNCF's quantize functions (docs/algorithms.md 3.2).
 //
 // Generic fake-quantize of x with range [lo, lo + R] on L levels:
 //   s  = (L - 1) / R,   zp = round(-lo * s)
@@ -63,7 +63,7 @@ class QuantizeAsymmetricFunction : public torch::autograd::Function<QuantizeAsym
                                                  torch::autograd::variable_list grad_outputs);
 };
 
-// NNCF's TuneRange: moves (lo, R) so that 0.0 falls exactly on a level (ALGORITHMS.md 3.2). Gradients pass
+// NNCF's TuneRange: moves (lo, R) so that 0.0 falls exactly on a level (docs/algorithms.md 3.2). Gradients pass
 // straight through. Returns (lo', R').
 class TuneRangeFunction : public torch::autograd::Function<TuneRangeFunction> {
  public:

@@ -1,5 +1,5 @@
 // Quantization-aware training as one compression::Controller ("quantization"): owns the list of attached
-// quantizers and runs their range initialisation (ALGORITHMS.md 3.3). It has no loss and no schedule.
+// quantizers and runs their range initialisation (docs/algorithms.md 3.3). It has no loss and no schedule.
 //
 // Range initialisation: the trainer calls begin_initialization(), runs forward passes on the first
 // init_samples_needed() training samples, then end_initialization(). Activation quantizers record what they

@@ -1,4 +1,4 @@
-// Where the quantizers go (ALGORITHMS.md 3.1), decided from the graph's node kinds and roles, and the
+// Where the quantizers go (docs/algorithms.md 3.1), decided from the graph's node kinds and roles, and the
 // settings each one gets from the config. A pure function of (config, graph): nothing is attached here.
 //
 // Weights: every kLinear node (weight, per output channel by default; the bias is not quantized) and every

@@ -13,7 +13,7 @@ namespace {
 
 using testing::TinyBertGraph;
 
-// ALGORITHMS.md 5.1's movement section with blocks sized for the tiny graph (head_dim 4).
+// docs/algorithms.md 5.1's movement section with blocks sized for the tiny graph (head_dim 4).
 MovementSparsityConfig glue_like(int64_t start = 1, int64_t end = 2, std::optional<int64_t> spe = std::nullopt) {
   MovementSparsityConfig c;
   c.warmup_start_epoch = start;

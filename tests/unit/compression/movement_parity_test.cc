@@ -1,5 +1,5 @@
 // Replays the run of tests/fixtures/movement/make_reference.py (an independent PyTorch implementation of
-// ALGORITHMS.md 1.2-1.5) and compares thresholds, losses, masks and trained values step by step.
+// docs/algorithms.md 1.2-1.5) and compares thresholds, losses, masks and trained values step by step.
 #include <gtest/gtest.h>
 
 #include <cmath>

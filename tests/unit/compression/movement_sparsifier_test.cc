@@ -140,7 +140,7 @@ TEST(MovementSparsifier, ExpandedQuantileEqualsTorchQuantileOfTheExpandedTensor)
   EXPECT_EQ(expanded_quantile(scores, 768, 0.98), torch::quantile(scores.repeat_interleave(768), 0.98).item<double>());
 }
 
-// dL/dW = M * dL/dW', dL/dS_block = sum over the block of dL/dW' * W (ALGORITHMS.md 1.3), checked against
+// dL/dW = M * dL/dW', dL/dS_block = sum over the block of dL/dW' * W (docs/algorithms.md 1.3), checked against
 // loops over a 4x6 weight with 2x3 blocks, one block masked.
 TEST(MovementSparsifier, StraightThroughGradientsMatchHandComputation) {
   auto s = make(4, 6, true, SparseStructureMode::kBlock, 0, 2, 3);

@@ -1,4 +1,4 @@
-// Fake-quantize forward and backward against hand-derived values (ALGORITHMS.md 3.2). Ranges are chosen so
+// Fake-quantize forward and backward against hand-derived values (docs/algorithms.md 3.2). Ranges are chosen so
 // that one level is exactly 1 (or 2), which makes every expected value exact in binary floating point.
 #include <gtest/gtest.h>
 #include <torch/torch.h>

@@ -11,7 +11,7 @@
 namespace jpqd::compression {
 namespace {
 
-// The reference values of ALGORITHMS.md section 8 have 4 decimals.
+// The reference values of docs/algorithms.md section 8 have 4 decimals.
 constexpr double kVectorTolerance = 5e-5;
 const double kInf = std::numeric_limits<double>::infinity();
 

@@ -26,7 +26,7 @@ TEST(Scopes, RegexIsSearchedNotFullMatched) {
 }
 
 TEST(Scopes, BertOutputDoesNotMatchBertSelfOutput) {
-  // ALGORITHMS.md 5.1: the published per_dim axis-1 entry must not catch attention.output.dense.
+  // docs/algorithms.md 5.1: the published per_dim axis-1 entry must not catch attention.output.dense.
   EXPECT_TRUE(scope_matches("{re}.*BertOutput.*", kOutput));
   EXPECT_FALSE(scope_matches("{re}.*BertOutput.*", kSelfOutput));
   EXPECT_TRUE(scope_matches("{re}.*BertAttention.*", kSelfOutput));

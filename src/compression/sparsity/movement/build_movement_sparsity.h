@@ -1,7 +1,7 @@
 // Selects the Linear layers a movement_sparsity config applies to, attaches a "sparsifier" params hook
 // to each, derives BERT's structured-masking groups from the graph roles, and returns the controller.
 //
-// Selection (ALGORITHMS.md 1.1): kLinear nodes matching target_scopes (default: all), minus
+// Selection (docs/algorithms.md 1.1): kLinear nodes matching target_scopes (default: all), minus
 // ignored_scopes; each takes the sparse structure of the single sparse_structure_by_scopes entry that
 // matches it (two matching entries is an error; none = fine). Every scope pattern must match some node
 // of the graph.

@@ -1,4 +1,4 @@
-// Movement sparsity's regularisation loss (ALGORITHMS.md 1.5): the mean over layers of each layer's
+// Movement sparsity's regularisation loss (docs/algorithms.md 1.5): the mean over layers of each layer's
 // lambda_t * 0.5 * [mean(sigma(S_w))*A + mean(sigma(S_b))*f0], accumulated as a running mean
 // (loss*n/(n+1) + L/(n+1)) in layer order like NNCF, and 0 once disabled (after freezing).
 #pragma once

@@ -1,5 +1,5 @@
 // Movement masks set directly from the heads and FFN neurons to keep, exactly as structured masking
-// leaves them (ALGORITHMS.md 2, step 3): query/key/value rows and biases and attention-output columns of
+// leaves them (docs/algorithms.md 2, step 3): query/key/value rows and biases and attention-output columns of
 // the kept heads, intermediate rows and biases and output columns of the kept neurons; the attention-output
 // and output biases stay. For pruning a model by hand and for tests and benchmarks of pruned models.
 #pragma once

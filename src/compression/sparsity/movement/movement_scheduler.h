@@ -1,4 +1,4 @@
-// Movement sparsity's scheduler (ALGORITHMS.md 1.4): threshold tau and regularisation factor lambda_t per
+// Movement sparsity's scheduler (docs/algorithms.md 1.4): threshold tau and regularisation factor lambda_t per
 // optimizer step, with three explicit stages.
 //
 //   PRE_WARMUP   step < start*spe          tau = -inf, lambda_t = 0

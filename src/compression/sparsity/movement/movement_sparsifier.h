@@ -4,7 +4,7 @@
 // Parameters: weight_importance [out/f0, in/f1] and bias_importance [out/f0], both zero-initialised
 // (sigma = 0.5). Buffers: weight_ctx._binary_mask [out, in] and bias_ctx._binary_mask [out], ones.
 //
-// forward in training mode, not frozen (ALGORITHMS.md 1.3):
+// forward in training mode, not frozen (docs/algorithms.md 1.3):
 //   E = expand(S);  t = min(tau, quantile(E, 0.98));  M = 1[E > t] (straight-through);  W' = M*W, b' = Mb*b
 // and the masks are stored in the buffers. In eval mode or once frozen the stored masks are used.
 #pragma once
@@ -50,7 +50,7 @@ class MovementSparsifier : public model::ParamsHook {
   // them any more), the stored masks are used from now on and the layer loss is 0.
   void freeze();
 
-  // mean(sigma(S_w))*f0*f1 + mean(sigma(S_b))*f0 (ALGORITHMS.md 1.5, before lambda_t and the 0.5).
+  // mean(sigma(S_w))*f0*f1 + mean(sigma(S_b))*f0 (docs/algorithms.md 1.5, before lambda_t and the 0.5).
   torch::Tensor raw_loss() const;
   // lambda_t * 0.5 * raw_loss; 0 when frozen or lambda_t == 0.
   torch::Tensor loss() const;

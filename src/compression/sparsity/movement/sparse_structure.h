@@ -1,4 +1,4 @@
-// Sparse structure of one Linear layer (ALGORITHMS.md 1.2): which weight elements share one importance
+// Sparse structure of one Linear layer (docs/algorithms.md 1.2): which weight elements share one importance
 // score. A score covers a block of f0 rows by f1 columns; the bias score follows the row factor f0.
 //   fine          (1, 1)
 //   block [r, c]  (r, c)

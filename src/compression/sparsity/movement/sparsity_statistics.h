@@ -1,4 +1,4 @@
-// Sparsity statistics (ALGORITHMS.md 1.6), counted on the masked parameters M*W and Mb*b.
+// Sparsity statistics (docs/algorithms.md 1.6), counted on the masked parameters M*W and Mb*b.
 //   model_sparsity         zeros / every parameter of the model itself (compression parameters excluded)
 //   linear_layer_sparsity  zeros / parameters (weights and biases) of the sparsified layers
 // plus a per-layer table: name, shapes, sparsity level and the layer's share of the sparsified parameters.

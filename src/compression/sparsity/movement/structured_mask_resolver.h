@@ -1,4 +1,4 @@
-// Structured masking (ALGORITHMS.md 2): turns the unstructured masks of BERT's attention and FFN blocks
+// Structured masking (docs/algorithms.md 2): turns the unstructured masks of BERT's attention and FFN blocks
 // into whole kept/pruned heads and neurons, once, at the end of warm-up.
 //
 // Groups per encoder layer:

@@ -1,4 +1,4 @@
-// Binary mask from importance scores with a straight-through gradient (ALGORITHMS.md 1.3).
+// Binary mask from importance scores with a straight-through gradient (docs/algorithms.md 1.3).
 #pragma once
 
 #include <torch/torch.h>

@@ -1,16 +1,28 @@
 #include "compression/config/compression_config.h"
 
 #include "common/error.h"
+#include "compression/config/algorithm_keys.h"
 
 namespace jpqd::compression {
 
 namespace {
 
 // Keys that NNCFConfig / Optimum Intel's OVConfig (openvino_config.json) write next to "compression".
-// They describe the export or the run, not the algorithms, so they are accepted and not used here.
-const std::set<std::string> kWrapperKeys = {"compression",  "input_info",      "target_device",
-                                            "save_onnx_model", "optimum_version", "transformers_version",
-                                            "log_dir",      "dtype"};
+// Apart from compression_lr_multiplier they describe the export or the run, not the algorithms, so they
+// are accepted and not used here.
+const std::set<std::string> kWrapperKeys = {"compression",     "input_info",           "target_device",
+                                            "save_onnx_model", "optimum_version",      "transformers_version",
+                                            "log_dir",         "dtype",                "compression_lr_multiplier"};
+
+// NNCF's top-level compression_lr_multiplier applies to every algorithm that does not set its own
+// (NNCFConfig.get_redefinable_global_param_value_for_algo).
+void apply_top_level_lr_multiplier(std::optional<double> m, CompressionConfig& config) {
+  if (!m) return;
+  if (config.movement_sparsity && !config.movement_sparsity->compression_lr_multiplier)
+    config.movement_sparsity->compression_lr_multiplier = m;
+  if (config.quantization && !config.quantization->compression_lr_multiplier)
+    config.quantization->compression_lr_multiplier = m;
+}
 
 void check_wrapper_values(const Json& json, const std::string& where) {
   if (json.contains("target_device")) {
@@ -56,12 +68,15 @@ CompressionConfig CompressionConfig::parse(const Json& json, const std::string& 
   CompressionConfig config;
   config.original = json;
   if (json.is_object() && !json.contains("algorithm")) {
+    // NNCF's builders read validate_scopes from the algorithm's own section only.
+    reject_misplaced_key(json, "validate_scopes", where, "each algorithm's section");
     reject_unknown_keys(json, kWrapperKeys, where);
     check_wrapper_values(json, where);
     JPQD_CHECK(json.contains("compression"), InvalidArgument, where,
                ": expected an algorithm object (with \"algorithm\"), a list of them, or an object with a "
                "\"compression\" key");
     add_algorithms(json["compression"], where + ".compression", config);
+    apply_top_level_lr_multiplier(parse_lr_multiplier(json, where), config);
   } else {
     JPQD_CHECK(json.is_object() || json.is_array(), InvalidArgument, where,
                ": expected an algorithm object, a list of them, or an object with a \"compression\" key, got ",

@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "common/logging.h"
+#include "compression/config/algorithm_keys.h"
 #include "compression/config/scopes.h"
 
 namespace jpqd::compression {
@@ -71,6 +72,8 @@ double get_finite(const Json& object, const std::string& key, const std::string&
 }
 
 void parse_params(const Json& json, const std::string& where, MovementSparsityConfig& c) {
+  for (const char* key : {"compression_lr_multiplier", "validate_scopes"})
+    reject_misplaced_key(json, key, where, "the movement_sparsity section, next to \"params\"");
   reject_unknown_keys(json,
                       {"warmup_start_epoch", "warmup_end_epoch", "importance_regularization_factor",
                        "enable_structured_masking", "init_importance_threshold", "final_importance_threshold",
@@ -111,7 +114,9 @@ void parse_params(const Json& json, const std::string& where, MovementSparsityCo
 }  // namespace
 
 MovementSparsityConfig MovementSparsityConfig::parse(const Json& json, const std::string& where) {
-  reject_unknown_keys(json, {"algorithm", "params", "sparse_structure_by_scopes", "ignored_scopes", "target_scopes"},
+  reject_unknown_keys(json,
+                      {"algorithm", "params", "sparse_structure_by_scopes", "ignored_scopes", "target_scopes",
+                       "validate_scopes", "compression_lr_multiplier"},
                       where);
   if (json.contains("algorithm")) {
     const std::string algorithm = get_string(json, "algorithm", where);
@@ -133,6 +138,8 @@ MovementSparsityConfig MovementSparsityConfig::parse(const Json& json, const std
   }
   if (json.contains("ignored_scopes")) c.ignored_scopes = parse_scope_list(json["ignored_scopes"], where + ".ignored_scopes");
   if (json.contains("target_scopes")) c.target_scopes = parse_scope_list(json["target_scopes"], where + ".target_scopes");
+  if (json.contains("validate_scopes")) c.validate_scopes = get_bool(json, "validate_scopes", where);
+  c.compression_lr_multiplier = parse_lr_multiplier(json, where);
   return c;
 }
 

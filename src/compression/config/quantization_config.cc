@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "common/logging.h"
+#include "compression/config/algorithm_keys.h"
 #include "compression/config/scopes.h"
 
 namespace jpqd::compression {
@@ -38,9 +39,12 @@ QuantizerSpecOverride parse_spec(const Json& json, const std::string& where) {
   return s;
 }
 
+constexpr const char* kAlgorithmSection = "the quantization section";
+
 QuantizerGroupConfig parse_group(const Json& json, const std::string& where, bool activations) {
+  reject_misplaced_key(json, "compression_lr_multiplier", where, kAlgorithmSection);
   reject_unknown_keys(json, {"mode", "bits", "per_channel", "signed", "logarithm_scale", "ignored_scopes",
-                             "target_scopes"},
+                             "target_scopes", "validate_scopes"},
                       where);
   QuantizerGroupConfig g;
   g.spec = parse_spec(json, where);
@@ -49,6 +53,7 @@ QuantizerGroupConfig parse_group(const Json& json, const std::string& where, boo
                                          "(the INT8 runtime takes one scale per activation tensor)"));
   if (json.contains("ignored_scopes")) g.ignored_scopes = parse_scope_list(json["ignored_scopes"], where + ".ignored_scopes");
   if (json.contains("target_scopes")) g.target_scopes = parse_scope_list(json["target_scopes"], where + ".target_scopes");
+  if (json.contains("validate_scopes")) g.validate_scopes = get_bool(json, "validate_scopes", where);
   return g;
 }
 
@@ -76,6 +81,7 @@ void parse_range(const Json& json, const std::string& where, QuantizationConfig&
   JPQD_CHECK(!json.is_array(), InvalidArgument, where,
              ": a list of per-scope range initialisers is not supported; give one object {num_init_samples, type, "
              "params}");
+  reject_misplaced_key(json, "compression_lr_multiplier", where, kAlgorithmSection);
   reject_unknown_keys(json, {"num_init_samples", "type", "params"}, where);
   if (json.contains("num_init_samples")) {
     c.num_init_samples = get_int(json, "num_init_samples", where);
@@ -84,12 +90,13 @@ void parse_range(const Json& json, const std::string& where, QuantizationConfig&
   }
   if (json.contains("type")) {
     const std::string type = get_string(json, "type", where);
-    if (type == "min_max") c.range_init_type = RangeInitType::kMinMax;
+    if (type == "mixed_min_max") c.range_init_type = RangeInitType::kMixedMinMax;
+    else if (type == "min_max") c.range_init_type = RangeInitType::kMinMax;
     else if (type == "mean_min_max") c.range_init_type = RangeInitType::kMeanMinMax;
     else if (type == "percentile") c.range_init_type = RangeInitType::kPercentile;
     else
       throw InvalidArgument(str_cat(where, ".type: unsupported range initialisation \"", type,
-                                    "\" (supported: min_max, mean_min_max, percentile)"));
+                                    "\" (supported: mixed_min_max, min_max, mean_min_max, percentile)"));
   }
   if (json.contains("params")) {
     const Json& p = json["params"];
@@ -127,6 +134,7 @@ const char* to_string(QuantizationMode mode) { return mode == QuantizationMode::
 
 const char* to_string(RangeInitType type) {
   switch (type) {
+    case RangeInitType::kMixedMinMax: return "mixed_min_max";
     case RangeInitType::kMinMax: return "min_max";
     case RangeInitType::kMeanMinMax: return "mean_min_max";
     case RangeInitType::kPercentile: return "percentile";
@@ -206,12 +214,14 @@ QuantizationConfig QuantizationConfig::parse(const Json& json, const std::string
     if (so.contains("weights")) c.weight_overrides = parse_overrides(so["weights"], w + ".weights", false);
     if (so.contains("activations")) c.activation_overrides = parse_overrides(so["activations"], w + ".activations", true);
   }
-  if (json.contains("compression_lr_multiplier") && !json["compression_lr_multiplier"].is_null()) {
-    const double m = get_number(json, "compression_lr_multiplier", where);
-    JPQD_CHECK(std::isfinite(m) && m > 0, InvalidArgument, where,
-               ".compression_lr_multiplier: must be a positive number, got ", json["compression_lr_multiplier"].dump());
-    c.compression_lr_multiplier = m;
-  }
+  c.compression_lr_multiplier = parse_lr_multiplier(json, where);
+  for (const auto* group : {&c.weights, &c.activations})
+    if (group->validate_scopes && *group->validate_scopes != c.validate_scopes)
+      log_warning(where, ".", group == &c.weights ? "weights" : "activations", ".validate_scopes: ",
+                  *group->validate_scopes ? "true" : "false",
+                  " has no effect: NNCF reads validate_scopes from the quantization section only, and jpqd checks "
+                  "the group's scopes by that value (",
+                  c.validate_scopes ? "true" : "false", ")");
   // Our export always writes standard QuantizeLinear/DequantizeLinear pairs, so either value means the same.
   if (json.contains("export_to_onnx_standard_ops")) get_bool(json, "export_to_onnx_standard_ops", where);
   // Model inputs are token ids (integers): the embedding tables are quantized as weights instead.

@@ -1,10 +1,10 @@
-// quantization section of an NNCF config (ALGORITHMS.md 3), as NNCF and Optimum Intel's JPQD configs write it:
+// quantization section of an NNCF config (docs/algorithms.md 3), as NNCF and Optimum Intel's JPQD configs write it:
 //
 //   {"algorithm": "quantization", "preset": "performance" | "mixed",
-//    "weights": {"mode", "bits", "per_channel", "signed", "ignored_scopes", "target_scopes"},
+//    "weights": {"mode", "bits", "per_channel", "signed", "ignored_scopes", "target_scopes", "validate_scopes"},
 //    "activations": {same keys},
 //    "overflow_fix": "enable" | "disable" | "first_layer_only",
-//    "initializer": {"range": {"num_init_samples", "type": "min_max" | "mean_min_max" | "percentile",
+//    "initializer": {"range": {"num_init_samples", "type": "mixed_min_max" | "min_max" | "mean_min_max" | "percentile",
 //                              "params": {"min_percentile", "max_percentile"}},
 //                    "batchnorm_adaptation": {"num_bn_adaptation_samples"}},
 //    "ignored_scopes", "target_scopes", "validate_scopes",
@@ -25,7 +25,7 @@
 namespace jpqd::compression {
 
 enum class QuantizationMode { kSymmetric, kAsymmetric };
-enum class RangeInitType { kMinMax, kMeanMinMax, kPercentile };
+enum class RangeInitType { kMixedMinMax, kMinMax, kMeanMinMax, kPercentile };
 enum class OverflowFix { kEnable, kDisable, kFirstLayerOnly };
 
 const char* to_string(QuantizationMode mode);
@@ -52,6 +52,9 @@ struct QuantizerGroupConfig {
   QuantizerSpecOverride spec;
   std::vector<std::string> ignored_scopes;  // only for this group
   std::vector<std::string> target_scopes;
+  // NNCF's schema accepts it here, but its builder reads validate_scopes only from the algorithm section
+  // (nncf/common/compression.py), so the group's scopes follow QuantizationConfig::validate_scopes.
+  std::optional<bool> validate_scopes;
 };
 
 struct QuantizationConfig {
@@ -59,9 +62,10 @@ struct QuantizationConfig {
   QuantizerGroupConfig weights;
   QuantizerGroupConfig activations;
   OverflowFix overflow_fix = OverflowFix::kEnable;
-  // NNCF's defaults: 256 samples, mean_min_max, percentiles 0.1 / 99.9. 0 samples = no range initialisation.
+  // NNCF's defaults (RangeInitConfig.from_dict): 256 samples, mixed_min_max, percentiles 0.1 / 99.9.
+  // 0 samples = no range initialisation.
   int64_t num_init_samples = 256;
-  RangeInitType range_init_type = RangeInitType::kMeanMinMax;
+  RangeInitType range_init_type = RangeInitType::kMixedMinMax;
   double min_percentile = 0.1, max_percentile = 99.9;
   std::optional<int64_t> num_bn_adaptation_samples;  // accepted; BERT has no BatchNorm
   std::vector<std::string> ignored_scopes;
@@ -70,7 +74,8 @@ struct QuantizationConfig {
   // scope pattern -> overriding values, in the order written
   std::vector<std::pair<std::string, QuantizerSpecOverride>> weight_overrides;
   std::vector<std::pair<std::string, QuantizerSpecOverride>> activation_overrides;
-  std::optional<double> compression_lr_multiplier;  // multiplies the gradients of the quantizer parameters
+  // Multiplies the gradients of the quantizer parameters; unset here, the config's top-level value applies.
+  std::optional<double> compression_lr_multiplier;
 
   // Weights: symmetric, per output channel (the first option of NNCF's CPU hardware config), signed.
   QuantizerSpec weight_spec() const;

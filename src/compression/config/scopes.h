@@ -15,7 +15,8 @@ bool scope_matches(const std::string& pattern, const std::string& scope);
 bool any_scope_matches(const std::vector<std::string>& patterns, const std::string& scope);
 
 // Throws InvalidArgument("<where>: scope \"<p>\" matches no node of the model") for the first pattern
-// that selects nothing in `graph` (NNCF silently ignores such scopes; a typo should not).
+// that selects nothing in `graph`, as NNCF's check_scopes_in_graph does for an algorithm's scopes unless
+// its validate_scopes is false; jpqd applies it to every scope list a config has, so a typo is never silent.
 void require_scopes_match(const std::vector<std::string>& patterns, const model::ModelGraph& graph,
                           const std::string& where);
 

@@ -52,7 +52,8 @@ torch::Tensor FakeQuantizer::operator()(const torch::Tensor& x) {
 }
 
 void FakeQuantizer::start_collecting(RangeInitType type, double min_percentile, double max_percentile) {
-  stats_ = std::make_unique<RangeStatistics>(type, min_percentile, max_percentile, settings_.per_channel);
+  stats_ = std::make_unique<RangeStatistics>(type, min_percentile, max_percentile, settings_.per_channel,
+                                             settings_.is_weights, settings_.mode);
   collecting_ = true;
 }
 

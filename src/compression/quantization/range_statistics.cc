@@ -6,30 +6,83 @@
 
 namespace jpqd::compression {
 
-RangeStatistics::RangeStatistics(RangeInitType type, double min_percentile, double max_percentile, bool per_channel)
-    : type_(type), min_percentile_(min_percentile), max_percentile_(max_percentile), per_channel_(per_channel) {}
+RangeStatistics::RangeStatistics(RangeInitType type, double min_percentile, double max_percentile, bool per_channel,
+                                 bool is_weights, QuantizationMode mode)
+    : type_(type),
+      min_percentile_(min_percentile),
+      max_percentile_(max_percentile),
+      per_channel_(per_channel),
+      // NNCF also reduces per-channel activations per sample under mixed_min_max, but aggregates them by min
+      // and max, which gives the extremes of the whole batch anyway.
+      per_sample_(type == RangeInitType::kMixedMinMax && !is_weights && !per_channel),
+      abs_max_(mode == QuantizationMode::kSymmetric) {
+  // NNCF's RangeInitCollectorParams.use_means_of_mins / use_means_of_maxs (common/quantization/initialization/range.py).
+  const bool per_tensor_activation = !is_weights && !per_channel;
+  low_.is_low = true;
+  high_.is_low = false;
+  if (type == RangeInitType::kMeanMinMax) {
+    low_.mean = high_.mean = true;
+  } else if (type == RangeInitType::kMixedMinMax) {
+    low_.mean = per_tensor_activation && mode == QuantizationMode::kAsymmetric;
+    high_.mean = per_tensor_activation;
+  }
+}
+
+void RangeStatistics::End::add(const torch::Tensor& reduced) {
+  if (mean) {
+    units.push_back(reduced.to(torch::kDouble));
+    return;
+  }
+  const torch::Tensor e = std::get<0>(is_low ? reduced.min(0) : reduced.max(0));
+  if (!extreme.defined()) extreme = e;
+  else extreme = is_low ? torch::min(extreme, e) : torch::max(extreme, e);
+}
+
+void RangeStatistics::End::reduce_across_ranks(Collectives& ranks, bool per_sample) {
+  if (!mean) {
+    if (is_low) ranks.all_reduce_min(extreme);
+    else ranks.all_reduce_max(extreme);
+    return;
+  }
+  torch::Tensor all = torch::cat(units, 0);
+  if (per_sample) {
+    units = {ranks.all_gather_rows(all)};
+    return;
+  }
+  if (is_low) ranks.all_reduce_min(all);
+  else ranks.all_reduce_max(all);
+  units = {all};
+}
+
+torch::Tensor RangeStatistics::End::value() const {
+  if (!mean) return extreme.to(torch::kDouble);
+  // Sorted first, so the rounding of the mean does not depend on the order in which ranks deliver samples.
+  return std::get<0>(torch::cat(units, 0).sort(0)).mean(0);
+}
 
 void RangeStatistics::add(const torch::Tensor& x) {
   torch::NoGradGuard no_grad;
   TORCH_CHECK(x.numel() > 0, "range statistics: empty tensor");
-  // [channels, n]; statistics are kept on the CPU, away from the training device's memory.
+  // Statistics are kept on the CPU, away from the training device's memory.
   torch::Tensor v = x.detach().to(torch::kCPU, torch::kFloat);
-  v = per_channel_ ? v.reshape({v.size(0), -1}) : v.reshape({1, -1});
-  switch (type_) {
-    case RangeInitType::kMinMax: {
-      const torch::Tensor lo = std::get<0>(v.min(1)), hi = std::get<0>(v.max(1));
-      min_ = min_.defined() ? torch::min(min_, lo) : lo;
-      max_ = max_.defined() ? torch::max(max_, hi) : hi;
-      break;
-    }
-    case RangeInitType::kMeanMinMax:
-      batch_min_.push_back(std::get<0>(v.min(1)));
-      batch_max_.push_back(std::get<0>(v.max(1)));
-      break;
-    case RangeInitType::kPercentile:
-      values_.push_back(v.clone());
-      break;
+  if (type_ == RangeInitType::kPercentile) {
+    values_.push_back((per_channel_ ? v.reshape({v.size(0), -1}) : v.reshape({1, -1})).clone());
+    ++batches_;
+    return;
   }
+  // Rows are the units reduced on their own (samples, or the one batch), columns the channels.
+  torch::Tensor lows, highs;
+  if (per_sample_) {
+    v = v.reshape({v.dim() == 0 ? 1 : v.size(0), -1});
+    lows = std::get<0>(v.min(1, /*keepdim=*/true));
+    highs = std::get<0>((abs_max_ ? v.abs() : v).max(1, /*keepdim=*/true));
+  } else {
+    v = per_channel_ ? v.reshape({v.size(0), -1}) : v.reshape({1, -1});
+    lows = std::get<0>(v.min(1)).unsqueeze(0);
+    highs = std::get<0>((abs_max_ ? v.abs() : v).max(1)).unsqueeze(0);
+  }
+  low_.add(lows);
+  high_.add(highs);
   ++batches_;
 }
 
@@ -41,39 +94,22 @@ void RangeStatistics::reduce_across_ranks(Collectives& ranks) {
   TORCH_CHECK(fewest.item<int64_t>() == count.item<int64_t>() && batches_ > 0,
               "range statistics: ranks collected different numbers of batches (", fewest.item<int64_t>(), " to ",
               count.item<int64_t>(), ")");
-  switch (type_) {
-    case RangeInitType::kMinMax:
-      ranks.all_reduce_min(min_);
-      ranks.all_reduce_max(max_);
-      break;
-    case RangeInitType::kMeanMinMax: {
-      auto lows = torch::stack(batch_min_), highs = torch::stack(batch_max_);
-      ranks.all_reduce_min(lows);
-      ranks.all_reduce_max(highs);
-      batch_min_ = lows.unbind(0);
-      batch_max_ = highs.unbind(0);
-      break;
-    }
-    case RangeInitType::kPercentile:
-      // Percentiles do not depend on the order of the values, only on which values were seen.
-      values_ = {ranks.all_gather_rows(torch::cat(values_, 1).t().contiguous()).t()};
-      break;
+  if (type_ == RangeInitType::kPercentile) {
+    // Percentiles do not depend on the order of the values, only on which values were seen.
+    values_ = {ranks.all_gather_rows(torch::cat(values_, 1).t().contiguous()).t()};
+    return;
   }
+  low_.reduce_across_ranks(ranks, per_sample_);
+  high_.reduce_across_ranks(ranks, per_sample_);
 }
 
 std::pair<torch::Tensor, torch::Tensor> RangeStatistics::min_max() const {
   TORCH_CHECK(batches_ > 0, "range statistics: nothing was collected");
-  switch (type_) {
-    case RangeInitType::kMinMax:
-      return {min_.to(torch::kDouble), max_.to(torch::kDouble)};
-    case RangeInitType::kMeanMinMax:
-      return {torch::stack(batch_min_).to(torch::kDouble).mean(0), torch::stack(batch_max_).to(torch::kDouble).mean(0)};
-    case RangeInitType::kPercentile: {
-      const torch::Tensor all = torch::cat(values_, 1);
-      return {percentile_linear(all, min_percentile_), percentile_linear(all, max_percentile_)};
-    }
+  if (type_ == RangeInitType::kPercentile) {
+    const torch::Tensor all = torch::cat(values_, 1);
+    return {percentile_linear(all, min_percentile_), percentile_linear(all, max_percentile_)};
   }
-  return {};
+  return {low_.value(), high_.value()};
 }
 
 torch::Tensor percentile_linear(const torch::Tensor& values, double q) {

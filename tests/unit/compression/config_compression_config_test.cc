@@ -61,6 +61,28 @@ TEST(ConfigCompression, OvConfigWrapperRejectsUnknownKeysAndBadValues) {
   expect_compression_error(j, {"c.json", "\"compression\""});
 }
 
+// NNCF's top level takes compression_lr_multiplier for every algorithm; an algorithm's own value wins
+// (NNCFConfig.get_redefinable_global_param_value_for_algo). validate_scopes is read per algorithm only.
+TEST(ConfigCompression, TopLevelLrMultiplierAppliesToAlgorithmsWithoutTheirOwn) {
+  Json j = {{"compression", Json::array({Json::parse(kMovement), Json::parse(kQuantization)})},
+            {"compression_lr_multiplier", 3.0}};
+  auto c = CompressionConfig::parse(j, "c.json");
+  EXPECT_EQ(c.movement_sparsity->compression_lr_multiplier, std::optional<double>(3.0));
+  EXPECT_EQ(c.quantization->compression_lr_multiplier, std::optional<double>(3.0));
+  j["compression"][1]["compression_lr_multiplier"] = 0.5;
+  c = CompressionConfig::parse(j, "c.json");
+  EXPECT_EQ(c.movement_sparsity->compression_lr_multiplier, std::optional<double>(3.0));
+  EXPECT_EQ(c.quantization->compression_lr_multiplier, std::optional<double>(0.5));
+  j.erase("compression_lr_multiplier");
+  c = CompressionConfig::parse(j, "c.json");
+  EXPECT_FALSE(c.movement_sparsity->compression_lr_multiplier.has_value());
+
+  expect_compression_error({{"compression", Json::parse(kMovement)}, {"compression_lr_multiplier", -2}},
+                           {"c.json.compression_lr_multiplier", "positive", "-2"});
+  expect_compression_error({{"compression", Json::parse(kMovement)}, {"validate_scopes", false}},
+                           {"c.json.validate_scopes", "belongs in each algorithm's section"});
+}
+
 TEST(ConfigCompression, UnknownAlgorithm) {
   expect_compression_error(Json::parse(R"({"algorithm":"magnitude_sparsity"})"), {"c.json.algorithm", "magnitude_sparsity"});
   expect_compression_error(Json::parse(R"([{"algorithm":"movement_sparsity","params":{"warmup_start_epoch":1,"warmup_end_epoch":2,
@@ -105,6 +127,27 @@ TEST(ConfigCompression, PublishedGlueConfigLoadsUnchanged) {
   EXPECT_EQ(m.sparse_structure_by_scopes[2].axis, 1);
   EXPECT_EQ(m.ignored_scopes, (std::vector<std::string>{"{re}.*NNCFEmbedding.*", "{re}.*LayerNorm.*",
                                                          "{re}.*pooler.*", "{re}.*classifier.*"}));
+}
+
+// The blog's JPQD config is Optimum's final one with the blog's warm-up (epochs 1 to 4) and lambda 0.01.
+TEST(ConfigCompression, BlogConfigDiffersFromOptimumsOnlyInWarmupAndLambda) {
+  Json blog = read_json_file(config_path("bert-base-jpqd-blog.json"));
+  Json optimum = read_json_file(config_path("bert-base-jpqd.json"));
+  ASSERT_TRUE(blog.is_array() && blog.size() == 2 && blog[0]["algorithm"] == "movement_sparsity");
+  EXPECT_EQ(blog[0]["params"]["warmup_start_epoch"], 1);
+  EXPECT_EQ(blog[0]["params"]["warmup_end_epoch"], 4);
+  EXPECT_DOUBLE_EQ(blog[0]["params"]["importance_regularization_factor"].get<double>(), 0.01);
+  EXPECT_EQ(optimum[0]["params"]["warmup_end_epoch"], 2);
+  EXPECT_DOUBLE_EQ(optimum[0]["params"]["importance_regularization_factor"].get<double>(), 0.05);
+  for (Json* j : {&blog, &optimum}) {
+    (*j)[0]["params"].erase("warmup_end_epoch");
+    (*j)[0]["params"].erase("importance_regularization_factor");
+  }
+  EXPECT_EQ(blog, optimum);
+  const auto c = CompressionConfig::from_file(config_path("bert-base-jpqd-blog.json"));
+  ASSERT_TRUE(c.movement_sparsity.has_value() && c.quantization.has_value());
+  EXPECT_EQ(c.movement_sparsity->warmup_end_epoch, 4);
+  EXPECT_DOUBLE_EQ(c.movement_sparsity->importance_regularization_factor, 0.01);
 }
 
 TEST(ConfigCompression, PublishedSquadConfigLoadsUnchanged) {

@@ -32,6 +32,34 @@ TEST(ConfigMovementSparsity, DefaultsOfSection1_1) {
   EXPECT_TRUE(c.sparse_structure_by_scopes.empty());
   EXPECT_TRUE(c.ignored_scopes.empty());
   EXPECT_TRUE(c.target_scopes.empty());
+  EXPECT_TRUE(c.validate_scopes);
+  EXPECT_FALSE(c.compression_lr_multiplier.has_value());
+}
+
+// NNCF's MOVEMENT_SPARSITY_SCHEMA takes both keys in the section (SCOPING_PROPERTIES,
+// COMPRESSION_LR_MULTIPLIER_PROPERTY), not in "params", which forbids additional properties.
+TEST(ConfigMovementSparsity, ValidateScopesAndLrMultiplierBelongToTheSection) {
+  Json j = base();
+  j["validate_scopes"] = false;
+  j["compression_lr_multiplier"] = 2.5;
+  const auto c = MovementSparsityConfig::parse(j, "cfg");
+  EXPECT_FALSE(c.validate_scopes);
+  EXPECT_EQ(c.compression_lr_multiplier, std::optional<double>(2.5));
+  j["compression_lr_multiplier"] = nullptr;  // NNCF's "unspecified"
+  EXPECT_FALSE(MovementSparsityConfig::parse(j, "cfg").compression_lr_multiplier.has_value());
+  for (const char* key : {"compression_lr_multiplier", "validate_scopes"}) {
+    Json misplaced = base();
+    misplaced["params"][key] = key == std::string("validate_scopes") ? Json(false) : Json(2.0);
+    expect_movement_error(misplaced, {str_cat("cfg.params.", key), "belongs in the movement_sparsity section"});
+  }
+  j = base();
+  j["compression_lr_multiplier"] = 0;
+  expect_movement_error(j, {"cfg.compression_lr_multiplier", "positive", "0"});
+  j["compression_lr_multiplier"] = "fast";
+  expect_movement_error(j, {"cfg.compression_lr_multiplier", "\"fast\""});
+  j = base();
+  j["validate_scopes"] = "no";
+  expect_movement_error(j, {"cfg.validate_scopes", "\"no\""});
 }
 
 TEST(ConfigMovementSparsity, AllParamsAndStructures) {

@@ -29,7 +29,8 @@ TEST(ConfigQuantization, SeedMinimalFormAndNncfDefaults) {
   EXPECT_EQ(c.preset, "performance");
   EXPECT_EQ(c.overflow_fix, OverflowFix::kEnable);
   EXPECT_EQ(c.num_init_samples, 256);
-  EXPECT_EQ(c.range_init_type, RangeInitType::kMeanMinMax);
+  // NNCF's RangeInitConfig.from_dict: a missing type is mixed_min_max.
+  EXPECT_EQ(c.range_init_type, RangeInitType::kMixedMinMax);
   EXPECT_DOUBLE_EQ(c.min_percentile, 0.1);
   EXPECT_DOUBLE_EQ(c.max_percentile, 99.9);
   const QuantizerSpec w = c.weight_spec(), a = c.activation_spec();
@@ -88,6 +89,49 @@ TEST(ConfigQuantization, AcceptsNncfKeysThatDoNotChangeBert) {
   EXPECT_FALSE(c.validate_scopes);
   EXPECT_EQ(c.overflow_fix, OverflowFix::kFirstLayerOnly);
   EXPECT_EQ(QuantizationConfig::parse(with("overflow_fix", "disable"), "cfg").overflow_fix, OverflowFix::kDisable);
+}
+
+TEST(ConfigQuantization, RangeInitTypes) {
+  const std::pair<const char*, RangeInitType> types[] = {{"mixed_min_max", RangeInitType::kMixedMinMax},
+                                                         {"min_max", RangeInitType::kMinMax},
+                                                         {"mean_min_max", RangeInitType::kMeanMinMax},
+                                                         {"percentile", RangeInitType::kPercentile}};
+  for (const auto& [name, type] : types) {
+    Json j = with("initializer", Json::object());
+    j["initializer"]["range"] = {{"type", name}, {"num_init_samples", 8}};
+    const auto c = QuantizationConfig::parse(j, "cfg");
+    EXPECT_EQ(c.range_init_type, type) << name;
+    EXPECT_STREQ(to_string(c.range_init_type), name);
+  }
+  // A range object without a type is still mixed_min_max.
+  const auto c = QuantizationConfig::parse(with("initializer", parse(R"({"range": {"num_init_samples": 8}})")), "cfg");
+  EXPECT_EQ(c.range_init_type, RangeInitType::kMixedMinMax);
+  EXPECT_EQ(c.num_init_samples, 8);
+}
+
+// NNCF's QUANTIZATION_SCHEMA takes validate_scopes in the section and in the weights / activations groups
+// (SCOPING_PROPERTIES), compression_lr_multiplier in the section only.
+TEST(ConfigQuantization, ValidateScopesAndLrMultiplierWhereNncfTakesThem) {
+  Json j = with("validate_scopes", false);
+  j["weights"] = parse(R"({"validate_scopes": false})");
+  j["activations"] = parse(R"({"validate_scopes": true, "ignored_scopes": "{re}.*pooler.*"})");
+  const auto c = QuantizationConfig::parse(j, "cfg");
+  EXPECT_FALSE(c.validate_scopes);
+  EXPECT_EQ(c.weights.validate_scopes, std::optional<bool>(false));
+  EXPECT_EQ(c.activations.validate_scopes, std::optional<bool>(true));
+  EXPECT_FALSE(c.compression_lr_multiplier.has_value());
+  EXPECT_FALSE(QuantizationConfig::parse(with("compression_lr_multiplier", nullptr), "cfg").compression_lr_multiplier);
+
+  expect_quantization_error(with("weights", parse(R"({"compression_lr_multiplier": 2})")),
+                            {"cfg.weights.compression_lr_multiplier", "belongs in the quantization section"});
+  expect_quantization_error(with("activations", parse(R"({"compression_lr_multiplier": 2})")),
+                            {"cfg.activations.compression_lr_multiplier", "belongs in the quantization section"});
+  expect_quantization_error(with("initializer", parse(R"({"range": {"compression_lr_multiplier": 2}})")),
+                            {"cfg.initializer.range.compression_lr_multiplier", "belongs in the quantization section"});
+  expect_quantization_error(with("weights", parse(R"({"validate_scopes": 0})")), {"cfg.weights.validate_scopes", "0"});
+  expect_quantization_error(with("compression_lr_multiplier", "2"), {"cfg.compression_lr_multiplier", "\"2\""});
+  expect_quantization_error(with("scope_overrides", parse(R"({"weights": {"{re}.*x": {"validate_scopes": false}}})")),
+                            {"validate_scopes"});
 }
 
 TEST(ConfigQuantization, Errors) {

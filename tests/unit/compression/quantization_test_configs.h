@@ -1,4 +1,5 @@
-// Shared by the quantization tests: the configs they place quantizers from, and finding one quantizer.
+// Shared by the quantization tests: the configs they place quantizers from, finding one quantizer, and
+// range initialisation on the tiny graph.
 #pragma once
 
 #include <stdexcept>
@@ -7,6 +8,7 @@
 #include "common/json_util.h"
 #include "compression/config/compression_config.h"
 #include "compression/quantization/build_quantization.h"
+#include "quantization_test_graph.h"
 
 namespace jpqd::compression::testing {
 
@@ -24,5 +26,23 @@ inline const QuantizerEntry& entry(const QuantizationController& c, const std::s
     if (q.placement.name == name) return q;
   throw std::runtime_error("no quantizer " + name);
 }
+
+// The trainer's range initialisation (eval, no grad, begin, forwards, end) on one batch of 4 x 6 token ids.
+inline void initialise_ranges(QuantizationController& c, QuantTinyBert& m, uint64_t seed) {
+  torch::NoGradGuard no_grad;
+  c.begin_initialization();
+  torch::manual_seed(seed);
+  m.forward(torch::randint(0, m.vocab, {4, 6}));
+  c.end_initialization(nullptr);
+}
+
+// Records what reaches a layer's input ahead of its quantizer (hook priority 0 < 11).
+struct InputRecorder : model::TensorHook {
+  torch::Tensor seen;
+  torch::Tensor transform(const torch::Tensor& x) override {
+    seen = x.detach().clone();
+    return x;
+  }
+};
 
 }  // namespace jpqd::compression::testing

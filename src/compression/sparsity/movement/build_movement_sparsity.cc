@@ -54,7 +54,7 @@ std::optional<Rule> rule_for(NodeRole role) {
   }
 }
 
-// MHSA and FF groups per encoder layer from the node roles (ALGORITHMS.md 2). A group with a member
+// MHSA and FF groups per encoder layer from the node roles (docs/algorithms.md 2). A group with a member
 // that is not sparsified, or whose per_dim axis runs across the pruning direction, is dropped.
 std::vector<StructuredGroup> make_groups(const model::ModelGraph& graph, const std::vector<SparsifiedLayer>& layers,
                                          int64_t head_dim) {
@@ -126,7 +126,7 @@ std::vector<StructuredGroup> make_groups(const model::ModelGraph& graph, const s
 std::unique_ptr<MovementSparsityController> build_movement_sparsity(const MovementSparsityConfig& config,
                                                                     const model::ModelGraph& graph,
                                                                     const MovementBuildOptions& options) {
-  check_scopes(config, graph);
+  if (config.validate_scopes) check_scopes(config, graph);
   if (options.num_train_epochs > 0) {
     const bool beyond = config.warmup_end_epoch > options.num_train_epochs;
     JPQD_CHECK(!beyond || options.epochs_set_by_max_steps, InvalidArgument, kMovement, ".params.warmup_end_epoch: ",
@@ -157,6 +157,11 @@ std::unique_ptr<MovementSparsityController> build_movement_sparsity(const Moveme
     auto sparsifier = std::make_shared<MovementSparsifier>(linear.out_features, linear.in_features,
                                                            linear.bias.defined(), entry.mode, factors);
     sparsifier->to(linear.weight.device(), linear.weight.scalar_type());
+    // NNCF's CompressionParameter: the importance scores' gradients are scaled before any optimizer sees them.
+    if (config.compression_lr_multiplier) {
+      const double m = *config.compression_lr_multiplier;
+      for (auto& p : sparsifier->parameters()) p.register_hook([m](torch::Tensor g) { return g * m; });
+    }
     layers.push_back({node.name, node.scope, node.layer_index, node.role, node.linear, sparsifier});
   }
   JPQD_CHECK(!layers.empty(), InvalidArgument, kMovement,

@@ -37,7 +37,9 @@ if [ "$status" -eq 0 ]; then
     exit 1
   fi
   start=$SECONDS
-  run_tests "$RUNTIME_BUILD_DIR" || status=$?
+  # The tokenizer is the same source compiled again without Torch, and the full tree has just compared it
+  # with Hugging Face tokenizers on the whole sample; here a fifth of it shows the Torch-free build agrees.
+  TOKENIZERS_ORACLE_SINGLES=1200 TOKENIZERS_ORACLE_PAIRS=800 run_tests "$RUNTIME_BUILD_DIR" || status=$?
   phases+=(--phase "runtime-only tests=$((SECONDS - start))")
 fi
 /usr/bin/python3 scripts/test_times.py "${phases[@]}" --junit "$BUILD_DIR/ctest.xml" \

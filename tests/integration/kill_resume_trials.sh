@@ -5,10 +5,10 @@
 # compression state and metrics. Also: SIGTERM and SIGINT save a checkpoint and exit with code 130, and a
 # corrupt newest checkpoint is skipped with a warning by `--resume_from_checkpoint last`.
 #
-# JPQD_KILL_TRIALS (default 20) sets the number of kill -9 trials; JPQD_KILL_SEED the seed of the
+# JPQD_KILL_TRIALS (default 12: three of each kind) sets the number of kill -9 trials; JPQD_KILL_SEED the seed of the
 # random kill moments (the draws are reproducible, the moments they land on depend on the machine's speed).
 source "$(dirname "$0")/lib.bash"
-TRIALS=${JPQD_KILL_TRIALS:-20}
+TRIALS=${JPQD_KILL_TRIALS:-12}
 RANDOM=${JPQD_KILL_SEED:-9}
 pid=""
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT

@@ -31,7 +31,8 @@ torch::Tensor share_of(const torch::Tensor& batch, int64_t rank) {
 
 TEST(DataParallel, RangeStatisticsCombineToWhatOneProcessCollects) {
   const auto batches = global_batches();  // drawn once: the rank threads share torch's generator
-  for (const auto type : {RangeInitType::kMinMax, RangeInitType::kMeanMinMax, RangeInitType::kPercentile}) {
+  for (const auto type : {RangeInitType::kMinMax, RangeInitType::kMeanMinMax, RangeInitType::kMixedMinMax,
+                          RangeInitType::kPercentile}) {
     RangeStatistics single(type, 1.0, 99.0, /*per_channel=*/false);
     for (const auto& b : batches) single.add(b);
     const auto [want_min, want_max] = single.min_max();

@@ -15,6 +15,7 @@ namespace {
 
 using testing::config_from;
 using testing::entry;
+using testing::InputRecorder;
 using testing::jpqd_config;
 using testing::QuantTinyBert;
 
@@ -25,26 +26,12 @@ torch::Tensor batch(int64_t vocab) {
   return torch::randint(0, vocab, {4, 6});
 }
 
-// The trainer's calls (Trainer::initialize_compression_ranges): eval, no grad, begin, forwards, end.
-void initialise(QuantizationController& c, QuantTinyBert& m) {
-  torch::NoGradGuard no_grad;
-  c.begin_initialization();
-  m.forward(batch(m.vocab));
-  c.end_initialization(nullptr);
-}
-
-// Records what reaches a Linear's input before the quantizer (priority 0 < 11).
-struct Recorder : model::TensorHook {
-  torch::Tensor seen;
-  torch::Tensor transform(const torch::Tensor& x) override {
-    seen = x.detach().clone();
-    return x;
-  }
-};
+// The trainer's range initialisation on batch()'s ids.
+void initialise(QuantizationController& c, QuantTinyBert& m) { testing::initialise_ranges(c, m, 5); }
 
 TEST(QuantizationController, MinMaxInitFromTheFloatActivations) {
   QuantTinyBert m(1);
-  auto recorder = std::make_shared<Recorder>();
+  auto recorder = std::make_shared<InputRecorder>();
   m.node("classifier").linear->add_input_hook("recorder", recorder, 0);
   auto c = build_quantization_on_graph(
       config_from(R"({"algorithm": "quantization", "preset": "mixed", "initializer": {"range": {"num_init_samples": 4, "type": "min_max"}}})"),

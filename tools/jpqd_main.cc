@@ -40,6 +40,7 @@ void register_all(CLI::App& app) {
   register_export_command(app);
   register_report_command(app);
   register_quantizers_command(app);
+  register_quantize_command(app);
   register_convert_command(app);
   register_launch_command(app);
 #endif
@@ -55,7 +56,8 @@ void register_all(CLI::App& app) {
 // main(), so a training command re-executes itself once with them set. A user's own values are kept.
 // `launch` is not one: it computes nothing, and each rank it starts (`jpqd glue ...`) settles its own.
 bool is_training_command(int argc, char** argv) {
-  static const char* kTrainingCommands[] = {"glue", "qa", "pretrain", "predict", "export", "quantizers", "convert"};
+  static const char* kTrainingCommands[] = {"glue", "qa", "pretrain", "predict", "export", "quantizers", "quantize",
+                                            "convert"};
   bool training = false;
   for (const char* c : kTrainingCommands) training = training || (argc >= 2 && std::strcmp(argv[1], c) == 0);
   return training;

@@ -2,6 +2,7 @@
 // first training step.
 #include "common/error.h"
 #include "common/logging.h"
+#include "training/calibration.h"
 #include "training/distributed/data_parallel.h"
 #include "training/trainer.h"
 #include "training/trainer_internal.h"
@@ -20,16 +21,11 @@ void Trainer::initialize_compression_ranges() {
   const auto order = parallel_->epoch_indices(n, args_.seed, 0);
   const int64_t batches = detail::ceil_div(wanted, bs * parallel_->world_size());
   log_info("Initialising quantizer ranges on ", wanted, " training samples");
-  torch::NoGradGuard no_grad;
-  model_->eval();
-  controller_->begin_initialization();
-  for (int64_t b = 0; b < batches; ++b) {
-    const Batch batch = train_dataset_->batch(detail::batch_indices(order, b, bs),
-                                              detail::batch_seed(args_.seed, 0, b, parallel_->rank()));
-    model_->forward(to_device(batch, device_).inputs);
-  }
-  controller_->end_initialization(parallel_->collectives());
-  model_->train();
+  const auto batch_at = [&](int64_t b) {
+    return train_dataset_->batch(detail::batch_indices(order, b, bs),
+                                 detail::batch_seed(args_.seed, 0, b, parallel_->rank()));
+  };
+  initialize_ranges(*controller_, *model_, batches, batch_at, device_, parallel_->collectives());
 }
 
 }  // namespace jpqd::training

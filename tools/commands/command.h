@@ -19,6 +19,7 @@ void register_predict_command(CLI::App& app);
 void register_export_command(CLI::App& app);
 void register_report_command(CLI::App& app);
 void register_quantizers_command(CLI::App& app);
+void register_quantize_command(CLI::App& app);
 void register_convert_command(CLI::App& app);
 void register_launch_command(CLI::App& app);
 #endif

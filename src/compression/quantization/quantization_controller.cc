@@ -21,13 +21,24 @@ int64_t QuantizationController::init_samples_needed() const {
 }
 
 void QuantizationController::begin_initialization() {
-  for (auto& q : quantizers_)
-    if (q.placement.kind == QuantizerKind::kActivation)
+  // NNCF collects range statistics on the floating-point model (its quantizer switcher disables every
+  // quantizer around the init runner). An enabled weight quantizer would fake-quantize with its range not yet
+  // initialised and distort every activation after it, so weights pass through until end_initialization().
+  bypassed_weights_.clear();
+  for (auto& q : quantizers_) {
+    if (q.placement.kind == QuantizerKind::kActivation) {
       q.quantizer->start_collecting(config_.range_init_type, config_.min_percentile, config_.max_percentile);
+    } else if (q.quantizer->enabled()) {
+      q.quantizer->set_enabled(false);
+      bypassed_weights_.push_back(q.quantizer);
+    }
+  }
 }
 
 void QuantizationController::end_initialization(Collectives* ranks) {
   torch::NoGradGuard no_grad;
+  for (FakeQuantizer* q : bypassed_weights_) q->set_enabled(true);
+  bypassed_weights_.clear();
   int64_t activations = 0, weights = 0;
   for (auto& q : quantizers_) {
     FakeQuantizer& fq = *q.quantizer;

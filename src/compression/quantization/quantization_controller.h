@@ -3,8 +3,9 @@
 //
 // Range initialisation: the trainer calls begin_initialization(), runs forward passes on the first
 // init_samples_needed() training samples, then end_initialization(). Activation quantizers record what they
-// see during those passes (and pass it through unquantized); weight quantizers are initialised in
-// end_initialization() from the weight as the forward sees it (after the movement mask), in one pass.
+// see during those passes (and pass it through unquantized) and weight quantizers are bypassed, so the
+// statistics are the floating-point model's; weight quantizers are initialised in end_initialization() from
+// the weight as the forward sees it (after the movement mask), in one pass.
 // init_samples_needed() is 0 once every quantizer is initialised, e.g. after a checkpoint restored the
 // "initialized" buffers, so a resumed run never re-initialises.
 #pragma once
@@ -52,6 +53,7 @@ class QuantizationController : public Controller {
   QuantizationConfig config_;
   std::vector<QuantizerEntry> quantizers_;
   int64_t linear_layers_;
+  std::vector<FakeQuantizer*> bypassed_weights_;  // between begin_ and end_initialization()
 };
 
 }  // namespace jpqd::compression

@@ -22,6 +22,8 @@ PACKAGES=(
   gnuplot-nox                                       # compression report figures
   python3 python3-torch python3-numpy               # independent reference checks in tests
   sentencepiece python3-sentencepiece python3-protobuf   # SentencePiece's trainer and encoder: tokenizer tests
+  pybind11-dev python3-dev python3-pytest           # the Python package (python/) and its tests
+  python3-pip python3-setuptools python3-wheel      # `pip install ./python`, offline
 )
 # onnxruntime-node (a real ONNX Runtime, for parity tests and peer benchmarks) needs node and npm; a
 # machine with NodeSource's nodejs already has both, and Debian's npm conflicts with it.

@@ -14,40 +14,12 @@
 
 namespace {
 
-// benchmark_app spells its long options with one dash (-hint, -nstreams, -niter); CLI11 reads
-// "-hint" as the short flags -h -i -n -t, so such options are rewritten to their two-dash form.
-std::vector<std::string> normalise_single_dash_options(int argc, char** argv) {
-  static const char* kLongSingleDash[] = {"-hint", "-nstreams", "-niter", "-nireq", "-shape", "-api",
-                                          "-report_type", "-report_folder", "-json_stats"};
-  std::vector<std::string> args;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    for (const char* opt : kLongSingleDash)
-      if (a == opt || a.rfind(std::string(opt) + "=", 0) == 0) a = "-" + a;
-    args.push_back(a);
-  }
-  return args;
-}
-
 // The runtime registers only what exists in this build.
 void register_all(CLI::App& app) {
-  using namespace jpqd::cli;
 #ifdef JPQD_WITH_TRAINING
-  register_glue_command(app);
-  register_qa_command(app);
-  register_pretrain_command(app);
-  register_predict_command(app);
-  register_export_command(app);
-  register_report_command(app);
-  register_quantizers_command(app);
-  register_quantize_command(app);
-  register_convert_command(app);
-  register_launch_command(app);
+  jpqd::cli::register_training_commands(app);
 #endif
-  register_eval_command(app);
-  register_benchmark_command(app);
-  register_inspect_command(app);
-  register_tokenize_command(app);
+  jpqd::cli::register_runtime_commands(app);
 }
 
 // Training runs LibTorch's OpenMP pool next to OpenBLAS's own pthread pool; both spin between calls and on a
@@ -96,7 +68,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("jpqd 0.1.0"));
   register_all(app);
   try {
-    std::vector<std::string> args = normalise_single_dash_options(argc, argv);
+    std::vector<std::string> args = jpqd::cli::normalise_single_dash_options({argv + 1, argv + argc});
     std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
     app.parse(args);
   } catch (const CLI::ParseError& e) {

@@ -1,8 +1,13 @@
-// jpqd runtime: load a `model.jpqd` and run BERT on token ids or text, INT8 or FP32, on oneDNN.
-// No LibTorch. Everything here is thread-safe: one loaded Model serves concurrent run() calls.
+// jpqd runtime: load a `model.jpqd` and run BERT on text or token ids, INT8 or FP32, on oneDNN. No LibTorch:
+// link jpqd::runtime (CMake: find_package(jpqd), pkg-config: jpqd-runtime). Self-contained header.
 //
 //   auto model = jpqd::runtime::Model::load("model.jpqd");
-//   jpqd::runtime::Logits out = model.run(ids, mask, types, batch, seq_len);
+//   jpqd::runtime::Predictions p = model.predict({"a gripping film", "dull"});   // p.labels, p.logits
+//   jpqd::runtime::Logits out = model.run(ids, mask, types, batch, seq_len);    // raw ids in, logits out
+//   auto session = jpqd::runtime::Session::open("model.jpqd", {jpqd::runtime::PerformanceHint::kThroughput});
+//
+// Everything here is thread-safe: one loaded Model serves concurrent calls. Errors are jpqd::Error subclasses
+// (jpqd/error.h) with one-line messages; after one, the Model or Session stays usable.
 //
 // Threads. oneDNN and our kernels run on OpenMP, whose thread count belongs to the calling thread.
 //   latency:    one caller, set_thread_count_for_this_thread(all cores); one request at a time. Best
@@ -11,6 +16,8 @@
 //               instead of spinning (bert-mini INT8 ran about 2x slower from a second thread).
 //   throughput: StreamPool(streams, threads_per_stream): each stream is a std::thread that sets its own
 //               count once and runs requests from a queue, so streams never share OpenMP teams.
+//   Session does either for you: it owns the streams, loads the model on the first of them (Session::open)
+//   and spreads a predict() call's batches over them, whichever thread calls it.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +26,9 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "jpqd/error.h"
+#include "jpqd/tokenizer.h"
 
 namespace jpqd::runtime {
 
@@ -51,10 +61,45 @@ struct ModelInfo {
   uint64_t file_bytes = 0;
 };
 
+// The largest batch predict() and Session accept in one forward pass (a larger request is split by
+// PredictOptions::batch_size; a batch_size above this is refused rather than allocated).
+constexpr int64_t kMaxBatchSize = 4096;
+
+struct PredictOptions {
+  int64_t batch_size = 32;         // texts per forward pass, 1..kMaxBatchSize
+  int64_t max_length = 0;          // tokens per text after truncation; 0: the model's maximum
+  int64_t max_answer_length = 30;  // question answering: the longest span in tokens (as HF's pipeline)
+};
+
+// An answer span in the second text (the context) of a question answering pair.
+struct Span {
+  int64_t start_token = -1;  // [start_token, end_token] in the example's tokens, inclusive
+  int64_t end_token = -1;
+  int64_t start_byte = 0;    // [start_byte, end_byte) in the context's UTF-8
+  int64_t end_byte = 0;
+  std::string text;          // the context's bytes in that range
+  float score = 0;           // start logit + end logit
+};
+
+// What predict() returns for `count` texts, in their order.
+struct Predictions {
+  Task task = Task::kSequenceClassification;
+  int64_t count = 0;
+  int64_t num_labels = 0;
+  std::vector<float> logits;   // classification: [count, num_labels], row-major
+  std::vector<int64_t> labels; // classification: the argmax of each row (empty for regression, num_labels 1)
+  // Question answering: [count, seq_len] start and end logits, seq_len the longest example of the call;
+  // positions past an example's own tokens hold -infinity. spans: the best span of each example.
+  int64_t seq_len = 0;
+  std::vector<float> start_logits;
+  std::vector<float> end_logits;
+  std::vector<Span> spans;
+};
+
 class Model {
  public:
   // Maps the file, verifies its checksum and structure, packs every weight for oneDNN.
-  // Throws jpqd::IoError / jpqd::FormatError (common/error.h) with the file and tensor named.
+  // Throws jpqd::IoError / jpqd::FormatError (jpqd/error.h) with the file and tensor named.
   static Model load(const std::string& path);
 
   // ids [batch, seq_len]; attention_mask (0/1) and token_type_ids may be null (all ones / all zeros).
@@ -70,15 +115,28 @@ class Model {
   Logits run_text(const std::vector<std::string>& texts, const std::vector<std::string>& text_pairs = {},
                   int64_t max_length = 0) const;
 
+  // Tokenizes (as run_text), runs in batches of options.batch_size on the calling thread (each padded to its
+  // longest text), and post-processes: labels for a classifier, the best answer span for question answering
+  // (texts are the questions, text_pairs the contexts, cut only_second to max_length: no striding over long
+  // contexts). InvalidArgument for no texts, a text_pairs list of another length, a batch_size outside
+  // 1..kMaxBatchSize, a max_length above the model's, or a question answering model without text_pairs.
+  Predictions predict(const std::vector<std::string>& texts, const std::vector<std::string>& text_pairs = {},
+                      const PredictOptions& options = {}) const;
+
+  // The tokenizer the model file carries (what run_text and predict use).
+  Tokenizer tokenizer() const;
+
   const ModelInfo& info() const;
 
  private:
+  friend class Session;
   struct Impl;
   explicit Model(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const Impl> impl_;
 };
 
-// Name of the instruction set oneDNN uses (after JPQD_MAX_ISA, see runtime/cpu_isa.h).
+// Name of the instruction set oneDNN uses, e.g. "avx512_core_vnni". The environment variable JPQD_MAX_ISA
+// ("avx2", "avx512_core", ...) caps it, read once, before the first model loads.
 std::string effective_isa();
 // OpenMP threads used by run() calls made from the calling thread.
 void set_thread_count_for_this_thread(int threads);
@@ -112,5 +170,45 @@ class StreamPool {
   struct State;
   std::unique_ptr<State> state_;
 };
+
+struct SessionOptions {
+  PerformanceHint hint = PerformanceHint::kLatency;
+  int threads = 0;  // as plan_threads: 0 = all available cores
+  int streams = 0;  // 0 = the hint's default
+};
+
+// A model with its own streams (plan_threads(hint, threads, streams)). Calls from any number of threads
+// are queued onto the streams; predict() spreads its batches over all of them, so with the throughput hint
+// one large call keeps every core busy. Copies share the same model and streams.
+class Session {
+ public:
+  // Loads the model on the session's first stream, so that the OpenMP team which packed the weights is the
+  // one that runs them (see "Threads" above).
+  static Session open(const std::string& model_path, const SessionOptions& options = {});
+  explicit Session(Model model, const SessionOptions& options = {});
+
+  // As Model::predict, with the batches run on the streams.
+  Predictions predict(const std::vector<std::string>& texts, const std::vector<std::string>& text_pairs = {},
+                      const PredictOptions& options = {}) const;
+  // As Model::run, on the next free stream; InvalidArgument for a batch above kMaxBatchSize.
+  Logits run(const std::vector<int64_t>& input_ids, const std::vector<int64_t>& attention_mask,
+             const std::vector<int64_t>& token_type_ids, int64_t batch, int64_t seq_len) const;
+
+  const Model& model() const;
+  ThreadPlan plan() const;
+
+ private:
+  struct State;
+  explicit Session(std::shared_ptr<const State> state) : state_(std::move(state)) {}
+  static std::shared_ptr<State> start(const SessionOptions& options);
+  std::shared_ptr<const State> state_;
+};
+
+// Runs one deployment subcommand of the `jpqd` binary (eval, benchmark, inspect, tokenize) in this process,
+// with the CLI's flags: args as after the program name, e.g. {"eval", "-m", "model.jpqd", "--task_name",
+// "sst2"}. What the command prints goes to stdout; a bad flag or input throws jpqd::Error with the line the
+// CLI would print after "jpqd: error: ". --help prints the help and returns. (jpqd/training.h's
+// jpqd::run_command also runs the training commands.)
+void run_command(const std::vector<std::string>& args);
 
 }  // namespace jpqd::runtime

@@ -48,3 +48,16 @@ def test_training_commands(cli_error, source_dir, tmp_path):
     jpqd.export(str(run), output_dir=str(tmp_path / "exported"), no_onnx=True)
     model = jpqd.Model(str(tmp_path / "exported" / "model.jpqd"), threads=1)
     assert model.info["int8"] and len(model.predict(["a fine film"]).labels) == 1
+    # Post-training quantization of a float32 run, from Python.
+    fp32 = tmp_path / "fp32"
+    jpqd.glue(model_name_or_path="bert-tiny", task_name="sst2", max_seq_length=32, max_train_samples=32,
+              per_device_train_batch_size=8, max_steps=2, do_train=True, save_strategy="no", disable_tqdm=True,
+              output_dir=str(fp32))
+    with pytest.raises(jpqd.InvalidArgument, match="smooth_quant_alpha"):
+        jpqd.quantize(model_name_or_path=str(fp32), task_name="sst2", smooth_quant_alpha=1.5,
+                      output_dir=str(tmp_path / "bad"))
+    assert not (tmp_path / "bad").exists()
+    jpqd.quantize(model_name_or_path=str(fp32), task_name="sst2", max_seq_length=32, calibration_samples=16,
+                  per_device_eval_batch_size=8, disable_tqdm=True, output_dir=str(tmp_path / "ptq"))
+    model = jpqd.Model(str(tmp_path / "ptq" / "model.jpqd"), threads=1)
+    assert model.info["int8"] and len(model.predict(["a fine film", "dull"]).labels) == 2

@@ -168,6 +168,7 @@ cfg percentiles '{"algorithm": "quantization",
                    "initializer": {"range": {"type": "percentile",
                                              "params": {"min_percentile": 90, "max_percentile": 10}}}}'
 cfg bits '{"algorithm": "quantization", "weights": {"bits": 3}}'
+cfg misplaced_multiplier '{"algorithm": "quantization", "weights": {"compression_lr_multiplier": 2}}'
 cfg init_samples '{"algorithm": "quantization"}'
 cfg sparsity_only '{"algorithm": "movement_sparsity",
                      "params": {"warmup_start_epoch": 1, "warmup_end_epoch": 2,
@@ -204,6 +205,9 @@ tag config.percentiles
 expect_msg 2 "percentiles must satisfy 0 <= min_percentile < max_percentile <= 100" -- "${nncf[@]}" percentiles.json
 tag config.bits
 expect_msg 2 "weights.bits: 3 bits is not supported" -- "${nncf[@]}" bits.json
+tag config.misplaced-key
+expect_msg 2 "weights.compression_lr_multiplier: NNCF does not accept it here; it belongs in" \
+  -- "${nncf[@]}" misplaced_multiplier.json
 tag config.negative-regularization
 expect_msg 2 "negative_lambda.json.params.importance_regularization_factor: must be >= 0, got -0.1" \
   -- "${nncf[@]}" negative_lambda.json

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runtime under load (issue 9, item 5): bench/load/runtime_load_test on one model, first in the normal
+# Runtime under load: bench/load/runtime_load_test on one model, first in the normal
 # Release build for [minutes] (default 3), then a shorter run under AddressSanitizer + UBSan
 # (-DJPQD_SANITIZE=ON, as scripts/sanitize.sh) so that a leak or a memory error fails the script.
 #

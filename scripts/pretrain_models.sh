@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# How the shipped models under models/ are made (issue 8), stage by stage; each stage resumes from its newest
+# How the shipped models under models/ are made, stage by stage; each stage resumes from its newest
 # checkpoint when rerun, so the hours can be split across sessions.
 #
 #   scripts/pretrain_models.sh student           # bert-mini, masked LM on the IMDB reviews (train + unlabeled)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Question answering the way of scripts/reproduce_sst2.sh, smaller (issue 8). The only SQuAD file shipped is
+# Question answering the way of scripts/reproduce_sst2.sh, smaller. The only SQuAD file shipped is
 # v1.1's dev set, so it is split by article: the first $TRAIN_ARTICLES articles train, the other articles
 # (questions on paragraphs never seen in training) evaluate. For each seed:
 #   teacher    - the shipped 8-layer teacher's encoder (models/bert-mini8-imdb-sst2) fine-tuned for QA, FP32,

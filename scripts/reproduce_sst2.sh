@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The seed's Table 1 in miniature (issue 8): on SST-2, for each seed,
+# The seed's Table 1 in miniature: on SST-2, for each seed,
 #   FP32 baseline  - the pretrained student fine-tuned,
 #   INT8 QAT       - the same with 8-bit quantization-aware training (configs/bert-base-qat.json),
 #   INT8 JPQD      - movement sparsity + QAT + distillation from the teacher in one loop (configs/bert-base-jpqd.json,

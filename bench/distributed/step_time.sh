@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Data-parallel step time on this machine (issue 10, docs/scaling.md): a JPQD step (movement sparsity +
+# Data-parallel step time on this machine (docs/scaling.md): a JPQD step (movement sparsity +
 # quantization) of one model at one global batch, run as
 #   one: 1 process,  batch B,   THREADS threads
 #   two: 2 processes (jpqd launch, Gloo on 127.0.0.1), batch B/2 each, THREADS/2 threads each

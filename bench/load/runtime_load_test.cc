@@ -1,4 +1,4 @@
-// Load test of the runtime (issue 9, item 5): one loaded Model hammered by many client threads and by a
+// Load test of the runtime: one loaded Model hammered by many client threads and by a
 // StreamPool for minutes. Every answer must be bit-identical to the single-threaded answer to the same
 // request computed before the load starts; bad requests interleaved with good ones must be rejected
 // with jpqd::InvalidArgument while the rest keep being served. Peak and current RSS are printed at the

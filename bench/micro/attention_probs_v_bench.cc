@@ -4,7 +4,7 @@
 //   BatchedStridedV  - one oneDNN matmul over [batch, heads] with V's strides as they lie in the QKV rows;
 //   BatchedDenseV    - the same with V copied dense first (the copy not timed), the best case for a batched
 //                      matmul (oneDNN then picks its brgemm kernels).
-// The question it answers: would batching the heads into one GEMM speed attention up (issue 7)?
+// The question it answers: would batching the heads into one GEMM speed attention up?
 //
 //   bench_attention_probs_v --benchmark_min_time=0.5     (counter GFLOP/s = 2 S S d batch heads / time)
 //

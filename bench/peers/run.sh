@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Peer comparison of inference engines on the SAME models (issue 7 item 7):
+# Peer comparison of inference engines on the SAME models:
 #   jpqd's runtime (`jpqd benchmark`, hint latency = one request on all threads)
 #   ONNX Runtime 1.30 (onnxruntime-node, tools/onnxruntime/run_model.js, same model.onnx, same threads)
 #   LibTorch FP32 (jpqd's training model in eval mode under NoGradGuard; FP32 dense only)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Training-step throughput, side by side in one run (issue 2 item 9, issue 3 item 9, issue 5 item 8):
+# Training-step throughput, side by side in one run:
 #   PyTorch eager (Debian python3-torch, HF-semantics BERT)  vs  jpqd plain fine-tuning,
 #   jpqd with movement sparsity (in warm-up: masks, importance loss)  vs  jpqd plain,
 #   jpqd full JPQD step (movement sparsity + QAT + distillation from a teacher)  vs  jpqd plain,

@@ -1,4 +1,4 @@
-# Issue 10's equivalence: JPQD (movement sparsity through structured masking, quantization with range
+# Data-parallel equivalence: JPQD (movement sparsity through structured masking, quantization with range
 # initialisation, distillation) of a tiny BERT on 2 processes (jpqd launch, Gloo on 127.0.0.1) with batch 16
 # each ends with the same weights, masks, quantizer ranges, logged losses and metrics as 1 process with
 # batch 32 and the same seed. Also: a distributed run resumed from its checkpoint ends where the

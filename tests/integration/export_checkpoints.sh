@@ -1,4 +1,4 @@
-# `jpqd export` on what a run leaves behind, not only on its output directory (issue 6, items 4 and "bad
+# `jpqd export` on what a run leaves behind, not only on its output directory ("bad
 # input"): a tiny JPQD run (bert-tiny, configs/tiny-smoke-jpqd.json: warm-up from epoch 1, structured
 # masking at the start of epoch 2; 8 steps per epoch, 3 epochs) saves checkpoint-8, -16 and -24.
 #  * checkpoint-24 (after structured masking) exports pruned INT8, computing what the run's own export

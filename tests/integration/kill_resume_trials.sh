@@ -1,4 +1,4 @@
-# Issue 9, interrupted training: a JPQD run (movement sparsity + quantization, bert-tiny on part of SST-2)
+# Interrupted training: a JPQD run (movement sparsity + quantization, bert-tiny on part of SST-2)
 # is killed with SIGKILL at random moments - anywhere, while a checkpoint is being written, right after one
 # was renamed into place - and resumed with --resume_from_checkpoint (or restarted when no checkpoint was
 # written yet) until it finishes. Every trial must end with exactly the reference run's weights,

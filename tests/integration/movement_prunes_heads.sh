@@ -49,7 +49,7 @@ assert export["pruned"] and not export["quantized"], export
 print(f"heads kept {heads}/{total}, FFN neurons kept", [l["ffn"]["neurons_kept"] for l in layers])
 PY
 
-# Issue 6 item 5: `jpqd report` alone rebuilds a finished run's report: the compression rate, the per-layer
+# `jpqd report` alone rebuilds a finished run's report: the compression rate, the per-layer
 # tables, and the sparsity figure with the warm-up (epochs 1-3 = steps 32-96) and structured masking marked.
 rm -r "$out/report"
 "$JPQD" report "$out" 2>"$WORK/report.log" || { cat "$WORK/report.log"; fail "jpqd report"; }

@@ -1,4 +1,4 @@
-# JPQD for question answering at smoke scale (issue 5 item 5): the shipped SQuAD v1.1 dev file is split by
+# JPQD for question answering at smoke scale: the shipped SQuAD v1.1 dev file is split by
 # article (the first 3 articles train, the others evaluate - stated wherever a number is reported). A bert-tiny
 # teacher is fine-tuned, then a bert-tiny student runs movement sparsity + QAT + distillation in one loop; the
 # run must log all three losses, report the official EM/F1, export an INT8 model.jpqd, and jpqd's runtime must

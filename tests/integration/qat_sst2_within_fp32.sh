@@ -1,4 +1,4 @@
-# Quantization-aware training keeps the accuracy (issue 4): a bert-tiny fine-tuned on SST-2 in float32, then
+# Quantization-aware training keeps the accuracy: a bert-tiny fine-tuned on SST-2 in float32, then
 # fine-tuned further with 8-bit fake quantization of every weight and activation (the seed's QAT config,
 # configs/bert-base-qat.json, as NNCF applies QAT to a trained model), is within 1 point of the float32 model on
 # SST-2 dev, both as trained (fake-quantized LibTorch) and as deployed (model.jpqd on jpqd's INT8 runtime).

@@ -1,4 +1,4 @@
-# The shipped models under models/ (issue 8): every file matches SHA256SUMS and none is unlisted, each model
+# The shipped models under models/: every file matches SHA256SUMS and none is unlisted, each model
 # loads, and recomputing its figure from the shipped files gives the one recorded at shipping
 # (shipped_check.json, made by scripts/pretrain_models.sh ship with the same flags):
 #   masked LM  - loss on the SST-2 dev sentences with a fixed masking seed, and far below a random model's;

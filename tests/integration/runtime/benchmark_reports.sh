@@ -1,5 +1,5 @@
 # `jpqd benchmark` on the checked-in tiny models (no training, so it also runs in a runtime-only build):
-#  1. the json and csv reports carry every statistic issue 7 names, agree with each other, and count exactly
+#  1. the json and csv reports carry every statistic benchmark_app reports, agree with each other, and count exactly
 #     -niter requests whatever the warm-up and the number of streams;
 #  2. warm-up is outside the timed window. The script first measures how long W requests take (W_s); a run
 #     with --warmup W must then report a duration far below W_s, both under -niter and under -t, and a -t run

@@ -1,4 +1,4 @@
-// Issue 6, bad input: a run that never reached structured masking exports dense and says so, a model
+// Bad input: a run that never reached structured masking exports dense and says so, a model
 // whose quantizers never got their ranges exports FP32 and says so, and an unwritable output fails before
 // anything is written. Each case has its counterpart that does prune or quantize, so the checks can fail.
 #include <gtest/gtest.h>

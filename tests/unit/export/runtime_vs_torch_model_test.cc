@@ -1,4 +1,4 @@
-// Issue 7 item 3, at unit scale: a LibTorch model::Bert with random weights, exported through the project's
+// The runtime against LibTorch, at unit scale: a LibTorch model::Bert with random weights, exported through the project's
 // own path (build_exported_model + write_model_file, as a training run's end does) and loaded by the
 // Torch-free runtime, gives the LibTorch model's own logits. FP32: within 1e-4. INT8 (the JPQD smoke config's
 // quantization with initialised ranges): the fake-quantized LibTorch forward and the runtime's integer

@@ -1,4 +1,4 @@
-// One loaded Model under concurrent load (issue 9, item 5; the long version is bench/load/): four
+// One loaded Model under concurrent load (the long version is bench/load/): four
 // client threads and a StreamPool serve a fixed set of requests for about a second per model, with bad
 // requests interleaved. Every answer must equal, bit for bit, the answer computed for the same request
 // one at a time, with the same OpenMP team size, on the main thread before the load started; every bad

@@ -13,7 +13,7 @@ namespace {
 
 // f32 arithmetic against a float64 reference: sums of at most ~64 O(1) terms per layer, four layers,
 // LayerNorms renormalising in between. Each f32 operation is good to 6e-8 relative; 1e-5 on O(1)
-// logits leaves a margin of ~10x over the accumulated rounding and is 10x tighter than issue 7's 1e-4.
+// logits leaves a margin of ~10x over the accumulated rounding and is 10x tighter than 1e-4.
 constexpr double kMaxFp32LogitAbsError = 1e-5;
 // INT8: the same f32 rounding, plus one risk: a value within f32 rounding of a quantization boundary
 // (k + 0.5 levels) may round to the other level than in float64, moving a logit by far more than this.

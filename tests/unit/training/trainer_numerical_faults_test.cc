@@ -1,4 +1,4 @@
-// Issue 9, numerical faults: a NaN or Inf loss or gradient stops training with a NumericalError naming the
+// Numerical faults: a NaN or Inf loss or gradient stops training with a NumericalError naming the
 // step and the quantity, and no checkpoint is written for that step; with skip_nonfinite_steps the
 // poisoned optimizer step is skipped as a whole (the weights are exactly those of a run that stopped just
 // before it) and training continues with finite weights. Weights that are already non-finite are never
